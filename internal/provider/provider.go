@@ -1,0 +1,263 @@
+// Package provider is the Terraform provider for MacStadium Orka 3.
+package provider
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"strconv"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
+	"github.com/hashicorp/terraform-plugin-framework/attr"
+	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/provider"
+	"github.com/hashicorp/terraform-plugin-framework/provider/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/orkatf/terraform-provider-orka/internal/orka"
+)
+
+var _ provider.Provider = (*orkaProvider)(nil)
+
+// Defaults of the provider block. The retry budget is kept short enough that a maintenance
+// window makes a plan fail within a couple of minutes instead of hanging.
+const (
+	defaultMaxRetries     = 4
+	defaultRequestTimeout = 60 * time.Second
+)
+
+// Environment variables for every provider attribute, so that a Terraform Cloud workspace
+// needs nothing but variables.
+const (
+	envEndpoint           = "ORKA_ENDPOINT"
+	envToken              = "ORKA_TOKEN"
+	envNamespace          = "ORKA_NAMESPACE"
+	envCACertificate      = "ORKA_CA_CERTIFICATE"
+	envInsecureSkipVerify = "ORKA_INSECURE_SKIP_VERIFY"
+	envMaxRetries         = "ORKA_MAX_RETRIES"
+	envRequestTimeout     = "ORKA_REQUEST_TIMEOUT"
+)
+
+type orkaProvider struct {
+	version string
+	// now is the clock handed to resources; tests replace it.
+	now func() time.Time
+}
+
+// New returns the provider factory for providerserver.Serve.
+func New(version string) func() provider.Provider {
+	return func() provider.Provider {
+		return &orkaProvider{version: version, now: time.Now}
+	}
+}
+
+type providerModel struct {
+	Endpoint           types.String `tfsdk:"endpoint"`
+	Token              types.String `tfsdk:"token"`
+	Namespace          types.String `tfsdk:"namespace"`
+	CACertificate      types.String `tfsdk:"ca_certificate"`
+	InsecureSkipVerify types.Bool   `tfsdk:"insecure_skip_verify"`
+	MaxRetries         types.Int64  `tfsdk:"max_retries"`
+	RequestTimeout     types.String `tfsdk:"request_timeout"`
+}
+
+// providerData is what Configure hands to every resource and data source.
+type providerData struct {
+	client    *orka.Client
+	namespace string
+	now       func() time.Time
+}
+
+func (p *orkaProvider) Metadata(_ context.Context, _ provider.MetadataRequest, resp *provider.MetadataResponse) {
+	resp.TypeName = "orka"
+	resp.Version = p.version
+}
+
+func (p *orkaProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp *provider.SchemaResponse) {
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "Manages a MacStadium Orka 3 cluster: VM configs, VMs, service accounts and their " +
+			"tokens, registry credentials, namespaces, access and image caches. Every attribute can also " +
+			"come from an environment variable, so a Terraform Cloud workspace needs only variables.",
+		Attributes: map[string]schema.Attribute{
+			"endpoint": schema.StringAttribute{
+				MarkdownDescription: "Base URL of the Orka API, such as `https://acme.orka.app` or `http://10.221.188.20`. " +
+					"Environment variable: `" + envEndpoint + "`.",
+				Optional: true,
+			},
+			"token": schema.StringAttribute{
+				MarkdownDescription: "Bearer token for the Orka API: a service-account token for automation " +
+					"(`orka3 serviceaccount token <name>`) or a user token (`orka3 user get-token`, valid for one hour). " +
+					"Service-account tokens stop working after Orka release and layer upgrades and must then be regenerated. " +
+					"Environment variable: `" + envToken + "`.",
+				Optional:  true,
+				Sensitive: true,
+			},
+			"namespace": schema.StringAttribute{
+				MarkdownDescription: "Namespace used by namespaced resources that do not set their own. Defaults to `" +
+					orka.DefaultNamespace + "`. Environment variable: `" + envNamespace + "`.",
+				Optional:   true,
+				Validators: []validator.String{namespaceNameValidator()},
+			},
+			"ca_certificate": schema.StringAttribute{
+				MarkdownDescription: "PEM-encoded CA certificate to trust in addition to the system's, for clusters " +
+					"behind a custom domain with a private or self-signed certificate. Environment variable: `" +
+					envCACertificate + "`.",
+				Optional: true,
+			},
+			"insecure_skip_verify": schema.BoolAttribute{
+				MarkdownDescription: "Skip TLS certificate verification. For testing only; prefer `ca_certificate`. " +
+					"Environment variable: `" + envInsecureSkipVerify + "`.",
+				Optional: true,
+			},
+			"max_retries": schema.Int64Attribute{
+				MarkdownDescription: fmt.Sprintf("How many times a failed idempotent request (and a create that surely "+
+					"did not reach Orka) is retried on connection errors and HTTP 429, 502, 503 and 504, with capped "+
+					"exponential backoff that honours `Retry-After`. Defaults to %d. Environment variable: `%s`.",
+					defaultMaxRetries, envMaxRetries),
+				Optional:   true,
+				Validators: []validator.Int64{int64validator.Between(0, 20)},
+			},
+			"request_timeout": schema.StringAttribute{
+				MarkdownDescription: "Time limit of one HTTP request, as a Go duration such as `30s` or `2m`. " +
+					"VM deployments are bounded by the resource's `timeouts` instead. Defaults to `60s`. " +
+					"Environment variable: `" + envRequestTimeout + "`.",
+				Optional:   true,
+				Validators: []validator.String{durationValidator{min: time.Second}},
+			},
+		},
+	}
+}
+
+func (p *orkaProvider) Configure(ctx context.Context, req provider.ConfigureRequest, resp *provider.ConfigureResponse) {
+	var cfg providerModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+
+	unknown := []struct {
+		name string
+		v    attr.Value
+	}{
+		{"endpoint", cfg.Endpoint}, {"token", cfg.Token}, {"namespace", cfg.Namespace},
+		{"ca_certificate", cfg.CACertificate}, {"insecure_skip_verify", cfg.InsecureSkipVerify},
+		{"max_retries", cfg.MaxRetries}, {"request_timeout", cfg.RequestTimeout},
+	}
+	for _, u := range unknown {
+		if name := u.name; u.v.IsUnknown() {
+			resp.Diagnostics.AddAttributeError(path.Root(name), "Unknown Orka provider "+name,
+				"The provider's "+name+" depends on a value that is known only after apply. Set it to a value "+
+					"known at plan time, or use its environment variable.")
+		}
+	}
+	if resp.Diagnostics.HasError() {
+		return
+	}
+
+	endpoint := stringOrEnv(cfg.Endpoint, envEndpoint)
+	token := stringOrEnv(cfg.Token, envToken)
+	namespace := stringOrEnv(cfg.Namespace, envNamespace)
+	if namespace == "" {
+		namespace = orka.DefaultNamespace
+	}
+	if endpoint == "" {
+		resp.Diagnostics.AddAttributeError(path.Root("endpoint"), "Missing Orka API endpoint",
+			"Set endpoint in the provider \"orka\" block or the "+envEndpoint+" environment variable to the "+
+				"Orka API URL, such as https://acme.orka.app.")
+	}
+	if token == "" {
+		resp.Diagnostics.AddAttributeError(path.Root("token"), "Missing Orka API token",
+			"Set token in the provider \"orka\" block or the "+envToken+" environment variable. For automation "+
+				"use a service-account token (orka3 serviceaccount token <name>); in Terraform Cloud set "+
+				envToken+" as a sensitive workspace variable.")
+	}
+
+	insecure, err := boolOrEnv(cfg.InsecureSkipVerify, envInsecureSkipVerify)
+	if err != nil {
+		resp.Diagnostics.AddAttributeError(path.Root("insecure_skip_verify"), "Invalid "+envInsecureSkipVerify, err.Error())
+	}
+	retries, err := int64OrEnv(cfg.MaxRetries, envMaxRetries, defaultMaxRetries)
+	if err != nil || retries < 0 || retries > 20 {
+		resp.Diagnostics.AddAttributeError(path.Root("max_retries"), "Invalid "+envMaxRetries,
+			envMaxRetries+" must be a whole number between 0 and 20.")
+	}
+	timeout := defaultRequestTimeout
+	if s := stringOrEnv(cfg.RequestTimeout, envRequestTimeout); s != "" {
+		d, err := time.ParseDuration(s)
+		if err != nil || d < time.Second {
+			resp.Diagnostics.AddAttributeError(path.Root("request_timeout"), "Invalid request_timeout",
+				fmt.Sprintf("request_timeout (or %s) must be a Go duration of at least 1s, such as \"60s\"; got %q.", envRequestTimeout, s))
+		}
+		timeout = d
+	}
+	if resp.Diagnostics.HasError() {
+		return
+	}
+
+	client, err := orka.New(orka.Config{
+		Endpoint:           endpoint,
+		Token:              token,
+		CACertificatePEM:   stringOrEnv(cfg.CACertificate, envCACertificate),
+		InsecureSkipVerify: insecure,
+		MaxRetries:         int(retries),
+		RequestTimeout:     timeout,
+		UserAgent:          "terraform-provider-orka/" + p.version,
+	})
+	if err != nil {
+		resp.Diagnostics.AddError("Invalid Orka provider configuration", err.Error())
+		return
+	}
+	data := &providerData{client: client, namespace: namespace, now: p.now}
+	resp.ResourceData = data
+	resp.DataSourceData = data
+	resp.EphemeralResourceData = data
+}
+
+func (p *orkaProvider) Resources(_ context.Context) []func() resource.Resource {
+	return []func() resource.Resource{
+		NewVMConfigResource,
+	}
+}
+
+func (p *orkaProvider) DataSources(_ context.Context) []func() datasource.DataSource {
+	return []func() datasource.DataSource{
+		NewVMConfigDataSource,
+	}
+}
+
+func stringOrEnv(v types.String, env string) string {
+	if !v.IsNull() {
+		return v.ValueString()
+	}
+	return os.Getenv(env)
+}
+
+func boolOrEnv(v types.Bool, env string) (bool, error) {
+	if !v.IsNull() {
+		return v.ValueBool(), nil
+	}
+	s := os.Getenv(env)
+	if s == "" {
+		return false, nil
+	}
+	b, err := strconv.ParseBool(s)
+	if err != nil {
+		return false, fmt.Errorf("%s must be true or false; got %q", env, s)
+	}
+	return b, nil
+}
+
+func int64OrEnv(v types.Int64, env string, def int64) (int64, error) {
+	if !v.IsNull() {
+		return v.ValueInt64(), nil
+	}
+	s := os.Getenv(env)
+	if s == "" {
+		return def, nil
+	}
+	return strconv.ParseInt(s, 10, 64)
+}

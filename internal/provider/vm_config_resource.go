@@ -1,0 +1,263 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/hashicorp/terraform-plugin-framework-validators/float64validator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/booldefault"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/boolplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/float64planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/int64default"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/int64planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringdefault"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+
+	"github.com/orkatf/terraform-provider-orka/internal/orka"
+)
+
+var (
+	_ resource.Resource                   = (*vmConfigResource)(nil)
+	_ resource.ResourceWithConfigure      = (*vmConfigResource)(nil)
+	_ resource.ResourceWithImportState    = (*vmConfigResource)(nil)
+	_ resource.ResourceWithValidateConfig = (*vmConfigResource)(nil)
+)
+
+// NewVMConfigResource is orka_vm_config. Orka has no update for VM configs, so every argument
+// forces replacement.
+func NewVMConfigResource() resource.Resource { return &vmConfigResource{} }
+
+type vmConfigResource struct {
+	data *providerData
+}
+
+func (r *vmConfigResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_vm_config"
+}
+
+func (r *vmConfigResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
+	replaceStr := []planmodifier.String{stringplanmodifier.RequiresReplace()}
+	replaceBool := []planmodifier.Bool{boolplanmodifier.RequiresReplace()}
+	// Values Orka may fill in when not set keep their state value in plans, so that a plan
+	// shows only what really changes; any change still forces replacement.
+	computedInt := []planmodifier.Int64{int64planmodifier.UseStateForUnknown(), int64planmodifier.RequiresReplace()}
+
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "A VM config: the template that `orka_vm` deploys from (`orka3 vmconfig`). VM configs " +
+			"live in the `orka-default` namespace and survive every kind of Orka upgrade. Orka cannot change a " +
+			"VM config in place, so every change replaces it; VMs already deployed from it are not affected.",
+		Attributes: map[string]schema.Attribute{
+			"id": schema.StringAttribute{
+				MarkdownDescription: vmConfigDocs["id"], Computed: true,
+				PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+			},
+			"name": schema.StringAttribute{
+				MarkdownDescription: vmConfigDocs["name"], Required: true,
+				Validators: []validator.String{vmConfigNameValidator()}, PlanModifiers: replaceStr,
+			},
+			"image": schema.StringAttribute{
+				MarkdownDescription: vmConfigDocs["image"], Required: true,
+				Validators: []validator.String{stringvalidator.LengthAtLeast(1)}, PlanModifiers: replaceStr,
+			},
+			"cpu": schema.Int64Attribute{
+				MarkdownDescription: vmConfigDocs["cpu"], Optional: true, Computed: true,
+				Default:       int64default.StaticInt64(vmConfigDefaultCPU),
+				Validators:    []validator.Int64{int64validator.AtLeast(2)},
+				PlanModifiers: []planmodifier.Int64{int64planmodifier.RequiresReplace()},
+			},
+			"memory": schema.Float64Attribute{
+				MarkdownDescription: vmConfigDocs["memory"], Optional: true, Computed: true,
+				Validators: []validator.Float64{float64validator.AtLeast(0.1)},
+				PlanModifiers: []planmodifier.Float64{
+					float64planmodifier.UseStateForUnknown(), float64planmodifier.RequiresReplace(),
+				},
+			},
+			"tag": schema.StringAttribute{
+				MarkdownDescription: vmConfigDocs["tag"], Optional: true,
+				Validators: []validator.String{stringvalidator.LengthBetween(1, 32)}, PlanModifiers: replaceStr,
+			},
+			"tag_required": schema.BoolAttribute{
+				MarkdownDescription: vmConfigDocs["tag_required"], Optional: true, Computed: true,
+				Default: booldefault.StaticBool(false), PlanModifiers: replaceBool,
+			},
+			"scheduler": schema.StringAttribute{
+				MarkdownDescription: vmConfigDocs["scheduler"], Optional: true, Computed: true,
+				Default:       stringdefault.StaticString(vmConfigDefaultScheduler),
+				Validators:    []validator.String{stringvalidator.OneOf(schedulers...)},
+				PlanModifiers: replaceStr,
+			},
+			"net_boost": schema.BoolAttribute{
+				MarkdownDescription: vmConfigDocs["net_boost"], Optional: true, Computed: true,
+				Default: booldefault.StaticBool(false), PlanModifiers: replaceBool,
+			},
+			"legacy_io": schema.BoolAttribute{
+				MarkdownDescription: vmConfigDocs["legacy_io"], Optional: true, Computed: true,
+				Default: booldefault.StaticBool(false), PlanModifiers: replaceBool,
+			},
+			"gpu_passthrough": schema.BoolAttribute{
+				MarkdownDescription: vmConfigDocs["gpu_passthrough"], Optional: true, Computed: true,
+				Default: booldefault.StaticBool(false), PlanModifiers: replaceBool,
+			},
+			"vnc_console": schema.BoolAttribute{
+				MarkdownDescription: vmConfigDocs["vnc_console"], Optional: true, Computed: true,
+				Default: booldefault.StaticBool(true), PlanModifiers: replaceBool,
+			},
+			"display_width": schema.Int64Attribute{
+				MarkdownDescription: vmConfigDocs["display_width"], Optional: true, Computed: true,
+				Validators:    []validator.Int64{int64validator.Between(displayWidthMin, displayWidthMax)},
+				PlanModifiers: computedInt,
+			},
+			"display_height": schema.Int64Attribute{
+				MarkdownDescription: vmConfigDocs["display_height"], Optional: true, Computed: true,
+				Validators:    []validator.Int64{int64validator.Between(displayHeightMin, displayHeightMax)},
+				PlanModifiers: computedInt,
+			},
+			"display_dpi": schema.Int64Attribute{
+				MarkdownDescription: vmConfigDocs["display_dpi"], Optional: true, Computed: true,
+				Validators:    []validator.Int64{int64validator.Between(displayDPIMin, displayDPIMax)},
+				PlanModifiers: computedInt,
+			},
+			"node_name": schema.StringAttribute{
+				MarkdownDescription: vmConfigDocs["node_name"], Optional: true,
+				Validators: []validator.String{stringvalidator.LengthAtLeast(1)}, PlanModifiers: replaceStr,
+			},
+			"arch": schema.StringAttribute{
+				MarkdownDescription: vmConfigDocs["arch"], Computed: true,
+				PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+			},
+		},
+	}
+}
+
+func (r *vmConfigResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
+	r.data = providerDataFrom(req.ProviderData, &resp.Diagnostics)
+}
+
+// ValidateConfig enforces the one rule that spans two attributes: Orka cannot pass the GPU
+// through while the VNC console is on.
+func (r *vmConfigResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
+	var m vmConfigModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	gpuOn := !m.GPUPassthrough.IsNull() && !m.GPUPassthrough.IsUnknown() && m.GPUPassthrough.ValueBool()
+	vncOn := m.VNCConsole.IsNull() || (!m.VNCConsole.IsUnknown() && m.VNCConsole.ValueBool())
+	if gpuOn && vncOn {
+		resp.Diagnostics.AddAttributeError(path.Root("gpu_passthrough"), "GPU passthrough needs the VNC console off",
+			"gpu_passthrough = true requires vnc_console = false: Orka cannot pass the GPU through while the VNC "+
+				"console is enabled (vnc_console defaults to true).")
+	}
+}
+
+func (r *vmConfigResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	var plan vmConfigModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	want := plan.toAPI()
+	client := r.data.client
+
+	_, err := client.CreateVMConfig(ctx, want)
+	if orka.IsAmbiguous(err) {
+		err = r.recoverCreate(ctx, want, err)
+	}
+	if err != nil {
+		if orka.IsConflict(err) {
+			resp.Diagnostics.AddAttributeError(path.Root("name"), fmt.Sprintf("VM config %q already exists", want.Name),
+				fmt.Sprintf("Orka already has a VM config named %q (VM config names are unique in the cluster). "+
+					"To manage it with Terraform, import it: terraform import <address> %s; or choose another name.\n\n%s",
+					want.Name, want.Name, err))
+			return
+		}
+		addAPIError(&resp.Diagnostics, fmt.Sprintf("Could not create VM config %q", want.Name), err)
+		return
+	}
+
+	got, err := client.GetVMConfig(ctx, want.Name)
+	if err != nil {
+		// The config exists; keep what we know so that it is never lost track of.
+		resp.Diagnostics.Append(resp.State.Set(ctx, vmConfigFromAPI(&want, plan))...)
+		addAPIError(&resp.Diagnostics, fmt.Sprintf("VM config %q was created but could not be read back", want.Name), err)
+		return
+	}
+	resp.Diagnostics.Append(resp.State.Set(ctx, vmConfigFromAPI(got, plan))...)
+}
+
+// recoverCreate runs after a create whose answer was lost: the config may or may not exist.
+// A config under our name that matches what we asked for is ours and is adopted; one that
+// differs is someone else's and is left alone; if there is none, the create is sent again.
+func (r *vmConfigResource) recoverCreate(ctx context.Context, want orka.VMConfig, cause error) error {
+	got, err := r.data.client.GetVMConfig(ctx, want.Name)
+	switch {
+	case err == nil:
+		if diffs := vmConfigMismatch(want, got); len(diffs) > 0 {
+			return fmt.Errorf("the answer to creating VM config %q was lost (%v), and Orka now has a VM config "+
+				"of that name that differs from the configuration, so it is not adopted:\n%s\n"+
+				"If it is yours, import it (terraform import <address> %s); otherwise choose another name",
+				want.Name, cause, joinLines(diffs), want.Name)
+		}
+		return nil
+	case orka.IsNotFound(err):
+		_, err = r.data.client.CreateVMConfig(ctx, want)
+		return err
+	default:
+		return err
+	}
+}
+
+func (r *vmConfigResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	var state vmConfigModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	name := state.Name.ValueString()
+	if name == "" {
+		name = state.ID.ValueString()
+	}
+	got, err := r.data.client.GetVMConfig(ctx, name)
+	if orka.IsNotFound(err) {
+		removeGone(ctx, resp, fmt.Sprintf("VM config %q", name))
+		return
+	}
+	if err != nil {
+		addAPIError(&resp.Diagnostics, fmt.Sprintf("Could not read VM config %q", name), err)
+		return
+	}
+	resp.Diagnostics.Append(resp.State.Set(ctx, vmConfigFromAPI(got, state))...)
+}
+
+// Update is never called with a change (every argument forces replacement); it only carries
+// the plan over, as the framework requires.
+func (r *vmConfigResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	var plan vmConfigModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
+}
+
+func (r *vmConfigResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
+	var state vmConfigModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	name := state.Name.ValueString()
+	err := r.data.client.DeleteVMConfig(ctx, name)
+	if err != nil && !orka.IsNotFound(err) {
+		addAPIError(&resp.Diagnostics, fmt.Sprintf("Could not delete VM config %q", name), err)
+	}
+}
+
+func (r *vmConfigResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("name"), req.ID)...)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), req.ID)...)
+}
