@@ -220,12 +220,17 @@ func (p *orkaProvider) Configure(ctx context.Context, req provider.ConfigureRequ
 func (p *orkaProvider) Resources(_ context.Context) []func() resource.Resource {
 	return []func() resource.Resource{
 		NewVMConfigResource,
+		NewVMResource,
 	}
 }
 
 func (p *orkaProvider) DataSources(_ context.Context) []func() datasource.DataSource {
 	return []func() datasource.DataSource{
 		NewVMConfigDataSource,
+		NewVMsDataSource,
+		NewNodesDataSource,
+		NewImagesDataSource,
+		NewClusterDataSource,
 	}
 }
 

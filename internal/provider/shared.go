@@ -3,8 +3,10 @@ package provider
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
@@ -74,4 +76,45 @@ func boolPtr(v types.Bool) *bool {
 	}
 	b := v.ValueBool()
 	return &b
+}
+
+// splitImportID splits an import ID of the form "namespace/rest". The rest may itself hold
+// slashes (a registry server URL, an OCI image reference); namespaces never do.
+func splitImportID(id, form string) (namespace, rest string, err error) {
+	ns, rest, ok := strings.Cut(id, "/")
+	if !ok || ns == "" || rest == "" {
+		return "", "", fmt.Errorf("the import ID %q is not of the form %s", id, form)
+	}
+	return ns, rest, nil
+}
+
+// namespaceOr is the namespace an object lives in: its own, or the provider's default.
+func (pd *providerData) namespaceOr(v types.String) string {
+	if v.IsNull() || v.IsUnknown() || v.ValueString() == "" {
+		return pd.namespace
+	}
+	return v.ValueString()
+}
+
+// planNamespace fills in the provider's namespace for objects whose configuration does not
+// name one, so the plan shows where the object will live. Moving to another namespace is a
+// replacement, whether the object's own namespace or the provider's default changed.
+func planNamespace(ctx context.Context, pd *providerData, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	if pd == nil || req.Plan.Raw.IsNull() {
+		return
+	}
+	var configured types.String
+	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("namespace"), &configured)...)
+	if configured.IsUnknown() || !configured.IsNull() {
+		return
+	}
+	resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("namespace"), pd.namespace)...)
+	if req.State.Raw.IsNull() {
+		return
+	}
+	var prior types.String
+	resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root("namespace"), &prior)...)
+	if !prior.IsNull() && prior.ValueString() != pd.namespace {
+		resp.RequiresReplace = append(resp.RequiresReplace, path.Root("namespace"))
+	}
 }

@@ -86,3 +86,6 @@ func (v durationValidator) ValidateString(_ context.Context, req validator.Strin
 			fmt.Sprintf("%s: %q is shorter than the minimum of %s.", req.Path, s, v.min))
 	}
 }
+
+// dnsLabel is Kubernetes' DNS label rule, which Orka applies to VM names.
+var dnsLabel = regexp.MustCompile(`^[a-z0-9]([a-z0-9-]*[a-z0-9])?$`)

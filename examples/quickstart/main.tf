@@ -1,0 +1,37 @@
+# A small Orka estate: what `make demo` applies against the simulator.
+# The provider reads ORKA_ENDPOINT and ORKA_TOKEN from the environment.
+terraform {
+  required_providers {
+    orka = {
+      source = "orkatf/orka"
+    }
+  }
+}
+
+provider "orka" {}
+
+resource "orka_vm_config" "runner" {
+  name  = "sonoma-runner"
+  image = "90gbsonomassd.orkasi"
+  cpu   = 4
+  tag   = "ci"
+}
+
+resource "orka_vm_config" "builder" {
+  name      = "sequoia-builder"
+  image     = "ghcr.io/acme/macos:sequoia"
+  cpu       = 6
+  memory    = 12
+  scheduler = "most-allocated"
+}
+
+data "orka_vm_config" "runner" {
+  name = orka_vm_config.runner.name
+}
+
+output "vm_configs" {
+  value = {
+    for c in [orka_vm_config.runner, orka_vm_config.builder] :
+    c.name => "${c.image}, ${c.cpu} CPU, ${c.memory} GiB, ${c.arch}"
+  }
+}

@@ -1,0 +1,4 @@
+import {
+  to = orka_vm.runner
+  id = "orka-default/runner-1"
+}

@@ -1,0 +1,98 @@
+package provider
+
+import (
+	"context"
+
+	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/orkatf/terraform-provider-orka/internal/orka"
+)
+
+var (
+	_ datasource.DataSource              = (*clusterDataSource)(nil)
+	_ datasource.DataSourceWithConfigure = (*clusterDataSource)(nil)
+)
+
+// NewClusterDataSource is data "orka_cluster": what the cluster says about itself, and
+// whether it answers at all. It never fails because the cluster is down: that is one of the
+// things it reports, for use in check blocks.
+func NewClusterDataSource() datasource.DataSource { return &clusterDataSource{} }
+
+type clusterDataSource struct {
+	data *providerData
+}
+
+type clusterModel struct {
+	ID                    types.String `tfsdk:"id"`
+	Endpoint              types.String `tfsdk:"endpoint"`
+	Reachable             types.Bool   `tfsdk:"reachable"`
+	TokenAccepted         types.Bool   `tfsdk:"token_accepted"`
+	APIDomain             types.String `tfsdk:"api_domain"`
+	KubernetesEndpoint    types.String `tfsdk:"kubernetes_endpoint"`
+	GPUPassthroughEnabled types.Bool   `tfsdk:"gpu_passthrough_enabled"`
+}
+
+func (d *clusterDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_cluster"
+}
+
+func (d *clusterDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "Cluster information (`GET /api/v1/cluster-info`) and whether the API answers and accepts " +
+			"the provider's token. Reading it does not fail when the cluster is unreachable (for example during a " +
+			"maintenance window): `reachable` is then `false` and a warning says why.",
+		Attributes: map[string]schema.Attribute{
+			"id":        schema.StringAttribute{MarkdownDescription: "The API endpoint.", Computed: true},
+			"endpoint":  schema.StringAttribute{MarkdownDescription: "The API endpoint the provider uses.", Computed: true},
+			"reachable": schema.BoolAttribute{MarkdownDescription: "Whether the Orka API answered.", Computed: true},
+			"token_accepted": schema.BoolAttribute{
+				MarkdownDescription: "Whether Orka accepted the provider's token; `false` after an upgrade " +
+					"invalidated a service-account token. Null when the API did not answer.",
+				Computed: true,
+			},
+			"api_domain":              schema.StringAttribute{MarkdownDescription: "The cluster's API domain.", Computed: true},
+			"kubernetes_endpoint":     schema.StringAttribute{MarkdownDescription: "URL of the cluster's Kubernetes API.", Computed: true},
+			"gpu_passthrough_enabled": schema.BoolAttribute{MarkdownDescription: "Whether VMs may use GPU passthrough.", Computed: true},
+		},
+	}
+}
+
+func (d *clusterDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
+	d.data = providerDataFrom(req.ProviderData, &resp.Diagnostics)
+}
+
+func (d *clusterDataSource) Read(ctx context.Context, _ datasource.ReadRequest, resp *datasource.ReadResponse) {
+	c := d.data.client
+	m := clusterModel{
+		ID: types.StringValue(c.Endpoint()), Endpoint: types.StringValue(c.Endpoint()),
+		Reachable: types.BoolValue(false), TokenAccepted: types.BoolNull(),
+		APIDomain: types.StringNull(), KubernetesEndpoint: types.StringNull(), GPUPassthroughEnabled: types.BoolNull(),
+	}
+	info, err := c.ClusterInfo(ctx)
+	switch {
+	case err == nil:
+		m.Reachable = types.BoolValue(true)
+		m.APIDomain = stringOrNull(info.APIDomain)
+		m.KubernetesEndpoint = stringOrNull(info.APIEndpoint)
+		m.GPUPassthroughEnabled = types.BoolValue(info.GPUPassthroughEnabled)
+		err = c.Probe(ctx)
+		switch {
+		case err == nil || orka.IsForbidden(err):
+			m.TokenAccepted = types.BoolValue(true)
+		case orka.IsUnauthorized(err):
+			m.TokenAccepted = types.BoolValue(false)
+			resp.Diagnostics.AddWarning("Orka rejected the provider's token", tokenRejectedAdvice)
+		default:
+			addAPIError(&resp.Diagnostics, "Could not check the provider's token", err)
+			return
+		}
+	case orka.IsUnavailable(err):
+		resp.Diagnostics.AddWarning("The Orka API is not reachable", apiErrorDetail(err))
+	default:
+		addAPIError(&resp.Diagnostics, "Could not read cluster information", err)
+		return
+	}
+	resp.Diagnostics.Append(resp.State.Set(ctx, m)...)
+}

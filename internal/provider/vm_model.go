@@ -1,0 +1,221 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/orkatf/terraform-provider-orka/internal/orka"
+)
+
+// vmModel is the state of orka_vm.
+type vmModel struct {
+	ID              types.String   `tfsdk:"id"`
+	Name            types.String   `tfsdk:"name"`
+	Namespace       types.String   `tfsdk:"namespace"`
+	VMConfig        types.String   `tfsdk:"vm_config"`
+	Image           types.String   `tfsdk:"image"`
+	CPU             types.Int64    `tfsdk:"cpu"`
+	Memory          types.Float64  `tfsdk:"memory"`
+	Node            types.String   `tfsdk:"node"`
+	Scheduler       types.String   `tfsdk:"scheduler"`
+	Tag             types.String   `tfsdk:"tag"`
+	TagRequired     types.Bool     `tfsdk:"tag_required"`
+	NetBoost        types.Bool     `tfsdk:"net_boost"`
+	LegacyIO        types.Bool     `tfsdk:"legacy_io"`
+	GPUPassthrough  types.Bool     `tfsdk:"gpu_passthrough"`
+	VNCConsole      types.Bool     `tfsdk:"vnc_console"`
+	DisplayWidth    types.Int64    `tfsdk:"display_width"`
+	DisplayHeight   types.Int64    `tfsdk:"display_height"`
+	DisplayDPI      types.Int64    `tfsdk:"display_dpi"`
+	ReservedPorts   types.List     `tfsdk:"reserved_ports"`
+	CustomMetadata  types.Map      `tfsdk:"custom_metadata"`
+	IP              types.String   `tfsdk:"ip"`
+	SSHPort         types.Int64    `tfsdk:"ssh_port"`
+	VNCPort         types.Int64    `tfsdk:"vnc_port"`
+	ScreensharePort types.Int64    `tfsdk:"screenshare_port"`
+	Status          types.String   `tfsdk:"status"`
+	DeployDate      types.String   `tfsdk:"deploy_date"`
+	Arch            types.String   `tfsdk:"arch"`
+	Timeouts        timeouts.Value `tfsdk:"timeouts"`
+}
+
+func vmID(namespace, name string) string { return namespace + "/" + name }
+
+// deployRequest is the deploy body for a planned VM.
+func (m vmModel) deployRequest(ctx context.Context, serverTimeoutMinutes int) (orka.DeployVMRequest, diag.Diagnostics) {
+	var diags diag.Diagnostics
+	req := orka.DeployVMRequest{
+		Name:           m.Name.ValueString(),
+		VMConfig:       m.VMConfig.ValueString(),
+		Image:          m.Image.ValueString(),
+		CPU:            int(m.CPU.ValueInt64()),
+		Memory:         m.Memory.ValueFloat64(),
+		Node:           m.Node.ValueString(),
+		Scheduler:      m.Scheduler.ValueString(),
+		Tag:            m.Tag.ValueString(),
+		TagRequired:    boolPtr(m.TagRequired),
+		NetBoost:       boolPtr(m.NetBoost),
+		LegacyIO:       boolPtr(m.LegacyIO),
+		GPUPassthrough: boolPtr(m.GPUPassthrough),
+		VNCConsole:     boolPtr(m.VNCConsole),
+		Timeout:        serverTimeoutMinutes,
+		DisplayWidth:   int(m.DisplayWidth.ValueInt64()),
+		DisplayHeight:  int(m.DisplayHeight.ValueInt64()),
+		DisplayDPI:     int(m.DisplayDPI.ValueInt64()),
+	}
+	if !m.ReservedPorts.IsNull() && !m.ReservedPorts.IsUnknown() {
+		var ports []string
+		diags.Append(m.ReservedPorts.ElementsAs(ctx, &ports, false)...)
+		req.ReservedPorts = strings.Join(ports, ",")
+	}
+	if !m.CustomMetadata.IsNull() && !m.CustomMetadata.IsUnknown() {
+		diags.Append(m.CustomMetadata.ElementsAs(ctx, &req.CustomMetadata, false)...)
+	}
+	return req, diags
+}
+
+// vmFromAPI is the state for a VM Orka reports. Deploy-time overrides that Orka does not
+// report back keep the values Terraform had.
+func vmFromAPI(ctx context.Context, v *orka.VM, namespace string, prior vmModel) (vmModel, diag.Diagnostics) {
+	var diags diag.Diagnostics
+	m := prior
+	m.ID = types.StringValue(vmID(namespace, v.Name))
+	m.Name = types.StringValue(v.Name)
+	m.Namespace = types.StringValue(namespace)
+	if v.VMConfig != "" {
+		m.VMConfig = types.StringValue(v.VMConfig)
+	}
+	if v.Image != "" {
+		m.Image = types.StringValue(v.Image)
+	} else if m.Image.IsUnknown() {
+		m.Image = types.StringNull()
+	}
+	m.CPU = types.Int64Value(int64(v.CPU))
+	if gib, err := parseGiB(v.Memory); err == nil {
+		m.Memory = types.Float64Value(gib)
+	} else if m.Memory.IsUnknown() {
+		m.Memory = types.Float64Null()
+	}
+	m.Node = stringOrNull(v.Node)
+	m.IP = stringOrNull(v.IP)
+	m.SSHPort = portValue(v.SSH)
+	m.VNCPort = portValue(v.VNC)
+	m.ScreensharePort = portValue(v.Screenshare)
+	m.Status = types.StringValue(v.Status)
+	m.DeployDate = stringOrNull(v.DeployDate)
+	m.Arch = stringOrNull(v.Type)
+	if len(v.CustomMetadata) > 0 || !prior.CustomMetadata.IsNull() {
+		md, d := types.MapValueFrom(ctx, types.StringType, v.CustomMetadata)
+		diags.Append(d...)
+		if len(v.CustomMetadata) == 0 && prior.CustomMetadata.IsNull() {
+			md = types.MapNull(types.StringType)
+		}
+		m.CustomMetadata = md
+	}
+	if m.ReservedPorts.IsUnknown() {
+		m.ReservedPorts = types.ListNull(types.StringType)
+	}
+	return m, diags
+}
+
+func portValue(p *int) types.Int64 {
+	if p == nil || *p == 0 {
+		return types.Int64Null()
+	}
+	return types.Int64Value(int64(*p))
+}
+
+// parseGiB reads a Kubernetes-style memory quantity ("4.80Gi", "6G", "512Mi", "6") as GiB.
+func parseGiB(q string) (float64, error) {
+	q = strings.TrimSpace(q)
+	units := []struct {
+		suffix string
+		gib    float64
+	}{
+		{"Gi", 1}, {"G", 1e9 / (1 << 30)}, {"Mi", 1.0 / 1024}, {"M", 1e6 / (1 << 30)}, {"Ti", 1024},
+	}
+	for _, u := range units {
+		if strings.HasSuffix(q, u.suffix) {
+			n, err := strconv.ParseFloat(strings.TrimSuffix(q, u.suffix), 64)
+			if err != nil {
+				return 0, err
+			}
+			return roundTo(n*u.gib, 2), nil
+		}
+	}
+	n, err := strconv.ParseFloat(q, 64)
+	if err != nil {
+		return 0, fmt.Errorf("unknown memory quantity %q", q)
+	}
+	return n, nil
+}
+
+func roundTo(f float64, places int) float64 {
+	p := 1.0
+	for range places {
+		p *= 10
+	}
+	return float64(int64(f*p+0.5)) / p
+}
+
+// portMappingValidator checks one reserved port mapping, NODEPORT:VMPORT[/tcp|/udp].
+type portMappingValidator struct{}
+
+var portMapping = regexp.MustCompile(`^(\d{1,5}):(\d{1,5})(/(tcp|udp))?$`)
+
+func (portMappingValidator) Description(context.Context) string {
+	return "must be NODEPORT:VMPORT with an optional /tcp or /udp, ports 1 to 65535"
+}
+func (v portMappingValidator) MarkdownDescription(ctx context.Context) string {
+	return v.Description(ctx)
+}
+
+func (portMappingValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
+		return
+	}
+	s := req.ConfigValue.ValueString()
+	m := portMapping.FindStringSubmatch(s)
+	ok := m != nil
+	if ok {
+		for _, p := range m[1:3] {
+			if n, err := strconv.Atoi(p); err != nil || n < 1 || n > 65535 {
+				ok = false
+			}
+		}
+	}
+	if !ok {
+		resp.Diagnostics.AddAttributeError(req.Path, "Invalid reserved port",
+			fmt.Sprintf("%s: %q is not a port mapping: use NODEPORT:VMPORT with an optional /tcp or /udp, "+
+				"ports 1 to 65535, such as \"8080:80\" or \"5353:53/udp\".", req.Path, s))
+	}
+}
+
+// metadataTextValidator refuses ',' and '=', which Orka's custom metadata cannot hold.
+type metadataTextValidator struct{ what string }
+
+func (v metadataTextValidator) Description(context.Context) string {
+	return "must not contain ',' or '='"
+}
+func (v metadataTextValidator) MarkdownDescription(ctx context.Context) string {
+	return v.Description(ctx)
+}
+
+func (v metadataTextValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
+		return
+	}
+	s := req.ConfigValue.ValueString()
+	if s == "" && v.what == "key" || strings.ContainsAny(s, ",=") {
+		resp.Diagnostics.AddAttributeError(req.Path, "Invalid custom metadata "+v.what,
+			fmt.Sprintf("custom_metadata %s %q: Orka's custom metadata %ss must not be empty or contain ',' or '='.", v.what, s, v.what))
+	}
+}
