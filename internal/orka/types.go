@@ -124,13 +124,8 @@ type Namespace struct {
 	CustomPods bool   `json:"customPods"`
 }
 
-// Subject kinds in a role binding's subject list (ASSUMED spelling).
-const (
-	SubjectKindUser           = "User"
-	SubjectKindServiceAccount = "ServiceAccount"
-)
-
 // RoleBindingSubject is one subject of a namespace's orka-dev role binding (listing ASSUMED).
+// Kind is SubjectKindUser or SubjectKindServiceAccount (spellings in wire.go).
 type RoleBindingSubject struct {
 	Kind      string `json:"kind"`
 	Name      string `json:"name"`
@@ -173,13 +168,6 @@ type Image struct {
 	Type        string `json:"type"`
 }
 
-// Image-cache node statuses (ASSUMED spelling).
-const (
-	CacheStatusCaching = "Caching"
-	CacheStatusReady   = "Ready"
-	CacheStatusFailed  = "Failed"
-)
-
 // ImageCache is one cached image and its per-node status (REST shape ASSUMED).
 type ImageCache struct {
 	Image string           `json:"image"`
@@ -188,7 +176,8 @@ type ImageCache struct {
 
 // ImageCacheNode is the cache state of one image on one node.
 type ImageCacheNode struct {
-	Node   string `json:"node"`
+	Node string `json:"node"`
+	// Status is CacheStatusCaching, CacheStatusReady or CacheStatusFailed (spellings in wire.go).
 	Status string `json:"status"`
 }
 

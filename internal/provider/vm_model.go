@@ -92,6 +92,8 @@ func vmFromAPI(ctx context.Context, v *orka.VM, namespace string, prior vmModel)
 	m.Namespace = types.StringValue(namespace)
 	if v.VMConfig != "" {
 		m.VMConfig = types.StringValue(v.VMConfig)
+	} else if m.VMConfig.IsUnknown() {
+		m.VMConfig = types.StringNull()
 	}
 	if v.Image != "" {
 		m.Image = types.StringValue(v.Image)

@@ -1,0 +1,190 @@
+package orka
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// APIError is an HTTP answer outside 2xx. It carries what a person needs to act (method, path,
+// status, Orka's reason and message) and nothing of the request: no host credentials, no
+// headers, no body.
+type APIError struct {
+	Method string
+	Path   string // URL path only
+	// StatusCode is the HTTP status of the last attempt.
+	StatusCode int
+	// Reason is the Kubernetes Status "reason" (e.g. "NotFound") when the body had one.
+	Reason string
+	// Message is Orka's "message" when the body had one.
+	Message string
+	// BodyExcerpt is up to maxExcerpt bytes of a body that had no message (an HTML page from a
+	// proxy, plain text), so the error still says something useful.
+	BodyExcerpt string
+	// RetryAfter is the parsed Retry-After header (seconds or HTTP date), 0 if none. It is
+	// Orka's word, not capped.
+	RetryAfter time.Duration
+	// Attempts is how many times the request was sent.
+	Attempts int
+}
+
+// maxExcerpt bounds BodyExcerpt.
+const maxExcerpt = 200
+
+func (e *APIError) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s %s: %d", e.Method, e.Path, e.StatusCode)
+	if t := http.StatusText(e.StatusCode); t != "" {
+		b.WriteString(" " + t)
+	}
+	if e.Reason != "" {
+		fmt.Fprintf(&b, " (%s)", e.Reason)
+	}
+	switch {
+	case e.Message != "":
+		b.WriteString(": " + e.Message)
+	case e.BodyExcerpt != "":
+		b.WriteString(": " + e.BodyExcerpt)
+	}
+	if e.RetryAfter > 0 {
+		fmt.Fprintf(&b, " (Retry-After %s)", e.RetryAfter.Round(time.Second))
+	}
+	if e.Attempts > 1 {
+		fmt.Fprintf(&b, " (gave up after %d attempts)", e.Attempts)
+	}
+	return b.String()
+}
+
+// AmbiguousError is a non-idempotent request (POST) that may have reached Orka but got no
+// usable answer: the connection dropped after sending, the answer timed out, or a proxy said
+// 502/504. It was not resent. The caller should look the object up by name and adopt it, or
+// create it only when it is absent.
+type AmbiguousError struct {
+	Method string
+	Path   string
+	Err    error
+}
+
+func (e *AmbiguousError) Error() string {
+	return fmt.Sprintf("%s %s: no usable answer, so the request may or may not have been carried out "+
+		"(not resent): %s", e.Method, e.Path, causeText(e.Err))
+}
+
+func (e *AmbiguousError) Unwrap() error { return e.Err }
+
+// TransportError is a request that got no HTTP answer at all (connection refused, DNS failure,
+// TLS failure, timeouts) after its retries.
+type TransportError struct {
+	Method   string
+	Path     string
+	Err      error
+	Attempts int
+}
+
+func (e *TransportError) Error() string {
+	attempts := ""
+	if e.Attempts > 1 {
+		attempts = fmt.Sprintf(" after %d attempts", e.Attempts)
+	}
+	return fmt.Sprintf("%s %s: no answer from Orka%s: %s", e.Method, e.Path, attempts, causeText(e.Err))
+}
+
+func (e *TransportError) Unwrap() error { return e.Err }
+
+// causeText shows an error without net/http's `Get "https://host/...":` prefix: our errors
+// already name method and path.
+func causeText(err error) string {
+	if err == nil {
+		return "unknown error"
+	}
+	var ue *url.Error
+	if errors.As(err, &ue) && ue.Err != nil && err == error(ue) {
+		return ue.Err.Error()
+	}
+	return err.Error()
+}
+
+func statusOf(err error) int {
+	var ae *APIError
+	if errors.As(err, &ae) {
+		return ae.StatusCode
+	}
+	return 0
+}
+
+// IsNotFound reports a 404.
+func IsNotFound(err error) bool { return statusOf(err) == http.StatusNotFound }
+
+// IsConflict reports a 409 (the object already exists).
+func IsConflict(err error) bool { return statusOf(err) == http.StatusConflict }
+
+// IsUnauthorized reports a 401: the token is missing, expired or invalidated.
+func IsUnauthorized(err error) bool { return statusOf(err) == http.StatusUnauthorized }
+
+// IsForbidden reports a 403: the token is valid but lacks the rights.
+func IsForbidden(err error) bool { return statusOf(err) == http.StatusForbidden }
+
+// IsBadRequest reports a 400: Orka refused the input; its message names the field.
+func IsBadRequest(err error) bool { return statusOf(err) == http.StatusBadRequest }
+
+// IsUnavailable reports the "API is down / maintenance window" family: 502, 503, 504, or no
+// answer at all. Failures that retrying cannot fix (certificate errors, an unknown host) and a
+// caller's own cancellation are not in it.
+func IsUnavailable(err error) bool {
+	switch statusOf(err) {
+	case http.StatusBadGateway, http.StatusServiceUnavailable, http.StatusGatewayTimeout:
+		return true
+	case 0:
+	default:
+		return false
+	}
+	var te *TransportError
+	if !errors.As(err, &te) {
+		return false
+	}
+	if permanentTransportError(te.Err) {
+		return false
+	}
+	if te.callerCancelled() {
+		return false
+	}
+	return true
+}
+
+// callerCancelled is true when the failure is the caller's context ending rather than the API.
+func (e *TransportError) callerCancelled() bool {
+	return errors.Is(e.Err, context.Canceled)
+}
+
+// IsAmbiguous reports a POST that may or may not have been carried out (see AmbiguousError).
+func IsAmbiguous(err error) bool {
+	var ae *AmbiguousError
+	return errors.As(err, &ae)
+}
+
+// RetryAfterOf returns Orka's Retry-After from an API error, if it sent one.
+func RetryAfterOf(err error) (time.Duration, bool) {
+	var ae *APIError
+	if errors.As(err, &ae) && ae.RetryAfter > 0 {
+		return ae.RetryAfter, true
+	}
+	return 0, false
+}
+
+// excerpt makes a short, single-line, valid-UTF-8 excerpt of a body without a message.
+func excerpt(body []byte) string {
+	s := strings.Join(strings.Fields(string(body)), " ")
+	if len(s) <= maxExcerpt {
+		return strings.ToValidUTF8(s, "?")
+	}
+	cut := maxExcerpt
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return strings.ToValidUTF8(s[:cut], "?") + "..."
+}
