@@ -40,7 +40,8 @@ func newTestEnv(t *testing.T, opts orkasim.Options) *testEnv {
 	} else {
 		e.sim = orkasim.New(opts)
 		srv := httptest.NewServer(e.sim)
-		t.Cleanup(srv.Close)
+		// Close ends deploys still waiting for a node first, so cleanup never hangs on them.
+		t.Cleanup(func() { e.sim.Close(); srv.Close() })
 		e.endpoint, e.token = srv.URL, e.sim.AdminToken()
 	}
 	client, err := orka.New(orka.Config{Endpoint: e.endpoint, Token: e.token, MaxRetries: 2,

@@ -1,0 +1,196 @@
+// Command orkasim serves the in-memory Orka 3 API simulator, for demos and for testing
+// Terraform configurations against it. It prints the provider's environment on stdout:
+//
+//	ORKA_ENDPOINT=http://127.0.0.1:PORT
+//	ORKA_TOKEN=<admin token>
+//	ORKA_CA_CERTIFICATE_FILE=<path>   (only with --tls)
+//
+// and serves until SIGINT or SIGTERM. Request logs go to stderr.
+package main
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"strconv"
+	"syscall"
+	"time"
+
+	"github.com/orkatf/terraform-provider-orka/internal/orkasim"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Args[1:], os.Stdout, os.Stderr); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			os.Exit(0)
+		}
+		fmt.Fprintln(os.Stderr, "orkasim:", err)
+		os.Exit(1)
+	}
+}
+
+// run parses args, prints the environment lines to stdout once listening, and serves until
+// ctx is done.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("orkasim", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	addr := fs.String("addr", "127.0.0.1:8080", "address to listen on (port 0 picks a free port)")
+	token := fs.String("token", "", "admin token (default: random)")
+	deployDelay := fs.Duration("deploy-delay", time.Second, "how long a deploy stays Pending before Running")
+	nodes := fs.Int("nodes", 4, "number of Apple-silicon nodes")
+	useTLS := fs.Bool("tls", false, "serve HTTPS with a fresh self-signed certificate")
+	minute := fs.Duration("minute", time.Minute, "length of one minute of a deploy's timeout")
+	cacheDelay := fs.Duration("cache-delay", 2*time.Second, "how long an image cache stays Caching before Ready")
+	gpu := fs.Bool("gpu", false, "enable GPU passthrough on the cluster")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("unexpected arguments: %v", fs.Args())
+	}
+	if *nodes < 1 {
+		return fmt.Errorf("--nodes must be at least 1")
+	}
+
+	sim := orkasim.New(orkasim.Options{
+		AdminToken: *token, Nodes: *nodes, DeployDelay: *deployDelay, Minute: *minute,
+		CacheDelay: *cacheDelay, GPUPassthrough: *gpu,
+	})
+	logger := log.New(stderr, "orkasim: ", log.LstdFlags)
+	srv := &http.Server{Handler: logRequests(sim, logger), ErrorLog: logger, ReadHeaderTimeout: 10 * time.Second}
+
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return err
+	}
+	defer ln.Close()
+
+	scheme := "http"
+	var caFile string
+	if *useTLS {
+		cfg, pemBytes, err := orkasim.SelfSignedTLS()
+		if err != nil {
+			return fmt.Errorf("generating a certificate: %w", err)
+		}
+		f, err := os.CreateTemp("", "orkasim-ca-*.pem")
+		if err != nil {
+			return err
+		}
+		caFile = f.Name()
+		defer os.Remove(caFile)
+		if _, err := f.Write(pemBytes); err != nil {
+			f.Close()
+			return err
+		}
+		if err := f.Close(); err != nil {
+			return err
+		}
+		srv.TLSConfig = cfg
+		scheme = "https"
+	}
+
+	fmt.Fprintf(stdout, "ORKA_ENDPOINT=%s://%s\n", scheme, endpointHost(ln.Addr()))
+	fmt.Fprintf(stdout, "ORKA_TOKEN=%s\n", sim.AdminToken())
+	if caFile != "" {
+		fmt.Fprintf(stdout, "ORKA_CA_CERTIFICATE_FILE=%s\n", caFile)
+	}
+
+	errc := make(chan error, 1)
+	go func() {
+		if *useTLS {
+			errc <- srv.ServeTLS(ln, "", "")
+		} else {
+			errc <- srv.Serve(ln)
+		}
+	}()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	logger.Print("shutting down")
+	sim.Close() // deploys still waiting answer 503 now instead of holding up the shutdown
+	sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		_ = srv.Close()
+	}
+	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
+
+// endpointHost is the listener's address as clients should dial it: a wildcard address
+// becomes 127.0.0.1.
+func endpointHost(a net.Addr) string {
+	tcp, ok := a.(*net.TCPAddr)
+	if !ok {
+		return a.String()
+	}
+	host := tcp.IP.String()
+	if tcp.IP == nil || tcp.IP.IsUnspecified() {
+		host = "127.0.0.1"
+	}
+	return net.JoinHostPort(host, strconv.Itoa(tcp.Port))
+}
+
+// logRequests writes one line per request to the logger.
+func logRequests(h http.Handler, logger *log.Logger) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		sw := &statusWriter{ResponseWriter: w}
+		defer func() {
+			code := strconv.Itoa(sw.code)
+			if sw.hijacked {
+				code = "dropped"
+			} else if sw.code == 0 {
+				code = "aborted"
+			}
+			logger.Printf("%s %s %s %s", r.Method, r.URL.Path, code, time.Since(start).Round(time.Millisecond))
+		}()
+		h.ServeHTTP(sw, r)
+	})
+}
+
+// statusWriter records the status and passes Hijack through (dropResponse faults need it).
+type statusWriter struct {
+	http.ResponseWriter
+	code     int
+	hijacked bool
+}
+
+func (s *statusWriter) WriteHeader(code int) {
+	if s.code == 0 {
+		s.code = code
+	}
+	s.ResponseWriter.WriteHeader(code)
+}
+
+func (s *statusWriter) Write(b []byte) (int, error) {
+	if s.code == 0 {
+		s.code = http.StatusOK
+	}
+	return s.ResponseWriter.Write(b)
+}
+
+func (s *statusWriter) Hijack() (net.Conn, *bufio.ReadWriter, error) {
+	hj, ok := s.ResponseWriter.(http.Hijacker)
+	if !ok {
+		return nil, nil, errors.New("hijacking not supported")
+	}
+	s.hijacked = true
+	return hj.Hijack()
+}
+
+func (s *statusWriter) Unwrap() http.ResponseWriter { return s.ResponseWriter }

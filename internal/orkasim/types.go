@@ -1,0 +1,296 @@
+package orkasim
+
+import "time"
+
+// Options configures a simulator. The zero value is a usable 4-node cluster.
+type Options struct {
+	// AdminToken is the administrator's bearer token; "" picks a random 32-byte hex token.
+	AdminToken string
+	// Nodes is the number of Apple-silicon nodes mini-arm-1..N; 0 means 4.
+	Nodes int
+	// DeployDelay is how long a scheduled deploy stays Pending before it is Running.
+	DeployDelay time.Duration
+	// Minute is the length of one minute of a deploy's `timeout`; 0 means time.Minute.
+	// Tests shrink it so that the Pending-then-timeout path is fast.
+	Minute time.Duration
+	// CacheDelay is how long an image cache stays Caching on a node before it is Ready.
+	CacheDelay time.Duration
+	// GPUPassthrough is cluster-info's gpuPassthroughEnabled; when false, requests that ask
+	// for GPU passthrough are refused with 400.
+	GPUPassthrough bool
+	// Now is the clock for token iat/exp and expiry checks; nil means time.Now.
+	Now func() time.Time
+}
+
+// ClusterInfo is GET /api/v1/cluster-info.
+type ClusterInfo struct {
+	APIDomain             string `json:"apiDomain"`
+	APIEndpoint           string `json:"apiEndpoint"`
+	AppClientID           string `json:"appClientId"`
+	BaseOAuthEndpoint     string `json:"baseOauthEndpoint"`
+	CertData              string `json:"certData"`
+	GPUPassthroughEnabled bool   `json:"gpuPassthroughEnabled"`
+}
+
+// VMConfig is a VM template as the simulator returns it, with defaults filled in.
+type VMConfig struct {
+	Name           string  `json:"name"`
+	Image          string  `json:"image"`
+	CPU            int     `json:"cpu"`
+	Memory         float64 `json:"memory"`
+	Tag            string  `json:"tag,omitempty"`
+	TagRequired    bool    `json:"tagRequired"`
+	Scheduler      string  `json:"scheduler"`
+	NetBoost       bool    `json:"netBoost"`
+	LegacyIO       bool    `json:"legacyIO"`
+	GPUPassthrough bool    `json:"gpuPassthrough"`
+	VNCConsole     bool    `json:"vncConsole"`
+	DisplayWidth   int     `json:"displayWidth,omitempty"`
+	DisplayHeight  int     `json:"displayHeight,omitempty"`
+	DisplayDPI     int     `json:"displayDPI,omitempty"`
+	NodeName       string  `json:"nodeName,omitempty"`
+	Type           string  `json:"type"`
+}
+
+// vmConfigInput is the create body; pointers tell "omitted" from a zero value.
+type vmConfigInput struct {
+	Name           string   `json:"name"`
+	Image          string   `json:"image"`
+	CPU            *int     `json:"cpu"`
+	Memory         *float64 `json:"memory"`
+	Tag            string   `json:"tag"`
+	TagRequired    bool     `json:"tagRequired"`
+	Scheduler      string   `json:"scheduler"`
+	NetBoost       bool     `json:"netBoost"`
+	LegacyIO       bool     `json:"legacyIO"`
+	GPUPassthrough bool     `json:"gpuPassthrough"`
+	VNCConsole     *bool    `json:"vncConsole"`
+	DisplayWidth   int      `json:"displayWidth"`
+	DisplayHeight  int      `json:"displayHeight"`
+	DisplayDPI     int      `json:"displayDPI"`
+	NodeName       string   `json:"nodeName"`
+}
+
+// deployInput is the body of POST .../vms.
+type deployInput struct {
+	Name           string            `json:"name"`
+	VMConfig       string            `json:"vmConfig"`
+	Image          string            `json:"image"`
+	CPU            *int              `json:"cpu"`
+	Memory         *float64          `json:"memory"`
+	Node           string            `json:"node"`
+	Scheduler      string            `json:"scheduler"`
+	Tag            string            `json:"tag"`
+	TagRequired    *bool             `json:"tagRequired"`
+	NetBoost       *bool             `json:"netBoost"`
+	LegacyIO       *bool             `json:"legacyIO"`
+	GPUPassthrough *bool             `json:"gpuPassthrough"`
+	VNCConsole     *bool             `json:"vncConsole"`
+	ReservedPorts  string            `json:"reservedPorts"`
+	CustomMetadata map[string]string `json:"customMetadata"`
+	Timeout        *int              `json:"timeout"`
+	DisplayWidth   *int              `json:"displayWidth"`
+	DisplayHeight  *int              `json:"displayHeight"`
+	DisplayDPI     *int              `json:"displayDPI"`
+}
+
+// VM statuses.
+const (
+	StatusRunning = "Running"
+	StatusPending = "Pending"
+	StatusFailed  = "Failed"
+)
+
+// VM is a deployed VM as the deploy response and list/get items show it.
+type VM struct {
+	Name           string            `json:"name"`
+	Namespace      string            `json:"namespace"`
+	Node           string            `json:"node,omitempty"`
+	IP             string            `json:"ip,omitempty"`
+	SSH            *int              `json:"ssh"`
+	VNC            *int              `json:"vnc"`
+	Screenshare    *int              `json:"screenshare"`
+	Status         string            `json:"status"`
+	CPU            int               `json:"cpu"`
+	Memory         string            `json:"memory"`
+	Image          string            `json:"image"`
+	VMConfig       string            `json:"vmConfig,omitempty"`
+	DeployDate     string            `json:"deployDate,omitempty"`
+	GPUPassthrough bool              `json:"gpuPassthrough"`
+	CustomMetadata map[string]string `json:"customMetadata"`
+	Type           string            `json:"type"`
+	PortWarnings   string            `json:"portWarnings,omitempty"`
+}
+
+// ServiceAccount is one item of the service-account list.
+type ServiceAccount struct {
+	Name      string `json:"name"`
+	Namespace string `json:"namespace"`
+}
+
+type tokenInput struct {
+	Duration     string `json:"duration"`
+	NoExpiration bool   `json:"noExpiration"`
+}
+
+// TokenResponse answers POST .../serviceaccounts/{name}/token.
+type TokenResponse struct {
+	Token string `json:"token"`
+}
+
+// RegistryCredential is one registry credential. Password is kept for Snapshot only and is
+// never serialised: the API never returns passwords.
+type RegistryCredential struct {
+	Server        string `json:"server"`
+	Username      string `json:"username"`
+	Password      string `json:"-"`
+	AllowInsecure bool   `json:"allowInsecure"`
+}
+
+type registryCredentialInput struct {
+	Server        string `json:"server"`
+	Username      string `json:"username"`
+	Password      string `json:"password"`
+	AllowInsecure bool   `json:"allowInsecure"`
+	Replace       bool   `json:"replace"`
+}
+
+// Namespace is one Orka namespace.
+type Namespace struct {
+	Name       string `json:"name"`
+	CustomPods bool   `json:"customPods"`
+}
+
+type namespaceInput struct {
+	Name             string `json:"name"`
+	EnableCustomPods bool   `json:"enableCustomPods"`
+}
+
+// Subject kinds of a role binding.
+const (
+	KindUser           = "User"
+	KindServiceAccount = "ServiceAccount"
+)
+
+// Subject is one subject of a namespace's orka-dev role binding.
+type Subject struct {
+	Kind      string `json:"kind"`
+	Name      string `json:"name"`
+	Namespace string `json:"namespace,omitempty"`
+}
+
+type subjectsInput struct {
+	Users           []string         `json:"users"`
+	ServiceAccounts []ServiceAccount `json:"serviceaccounts"`
+}
+
+// Node is one item of GET .../nodes.
+type Node struct {
+	Name              string   `json:"name"`
+	Namespace         string   `json:"namespace"`
+	NodeIP            string   `json:"nodeIP"`
+	AvailableCPU      int      `json:"availableCpu"`
+	AllocatableCPU    int      `json:"allocatableCpu"`
+	AvailableMemory   string   `json:"availableMemory"`
+	AllocatableMemory string   `json:"allocatableMemory"`
+	AvailableGPU      int      `json:"availableGpu"`
+	AllocatableGPU    int      `json:"allocatableGpu"`
+	NodeType          string   `json:"nodeType"`
+	Phase             string   `json:"phase"`
+	OrkaTags          []string `json:"orkaTags"`
+	Arch              string   `json:"arch"`
+}
+
+// Image is one item of GET .../images.
+type Image struct {
+	Name        string `json:"name"`
+	Description string `json:"description"`
+	Type        string `json:"type"`
+}
+
+// Image-cache statuses of one node.
+const (
+	CacheCaching = "Caching"
+	CacheReady   = "Ready"
+	CacheFailed  = "Failed"
+)
+
+// ImageCache is one cached image and its per-node status.
+type ImageCache struct {
+	Image string           `json:"image"`
+	Nodes []ImageCacheNode `json:"nodes"`
+}
+
+// ImageCacheNode is the cache state of one image on one node.
+type ImageCacheNode struct {
+	Node   string `json:"node"`
+	Status string `json:"status"`
+}
+
+type imageCacheInput struct {
+	Image string   `json:"image"`
+	Nodes []string `json:"nodes"`
+	Tags  []string `json:"tags"`
+	All   bool     `json:"all"`
+}
+
+// list is the {"items": [...]} envelope of every list answer.
+type list[T any] struct {
+	Items []T `json:"items"`
+}
+
+func listOf[T any](items []T) list[T] {
+	if items == nil {
+		items = []T{}
+	}
+	return list[T]{Items: items}
+}
+
+// UpgradeRequest is the body of POST /_sim/upgrade. Maintenance is a Go duration string.
+type UpgradeRequest struct {
+	Type        string `json:"type"`
+	VMs         string `json:"vms"`
+	Maintenance string `json:"maintenance"`
+}
+
+// UpgradeResult says what an upgrade wiped. Names are "namespace/name" and
+// "namespace/server".
+type UpgradeResult struct {
+	DeletedVMs                 []string `json:"deletedVMs"`
+	RemovedRegistryCredentials []string `json:"removedRegistryCredentials"`
+	ClearedImageCaches         int      `json:"clearedImageCaches"`
+	InvalidatedTokens          int      `json:"invalidatedTokens"`
+}
+
+// Fault makes the next Count (0 means 1) /api/ requests that match Method ("" = any) and
+// Path (exact, or a prefix when it ends in "*") fail with Status, wait Delay first, or, with
+// DropResponse, be carried out and then answered by closing the connection.
+type Fault struct {
+	Method       string `json:"method"`
+	Path         string `json:"path"`
+	Status       int    `json:"status"`
+	Count        int    `json:"count"`
+	RetryAfter   string `json:"retryAfter"`
+	Delay        string `json:"delay"`
+	DropResponse bool   `json:"dropResponse"`
+}
+
+// RequestRecord is one /api/ request in the log. Status is 0 while the request is in flight.
+type RequestRecord struct {
+	Method string `json:"method"`
+	Path   string `json:"path"`
+	Status int    `json:"status"`
+}
+
+// Snapshot is a deep copy of the simulator's state for tests.
+type Snapshot struct {
+	VMConfigs           map[string]VMConfig                      // by name
+	VMs                 map[string]map[string]VM                 // namespace -> name
+	ServiceAccounts     map[string][]string                      // namespace -> sorted names
+	RegistryCredentials map[string]map[string]RegistryCredential // namespace -> server
+	Namespaces          map[string]Namespace                     // by name
+	Subjects            map[string][]Subject                     // namespace -> orka-dev subjects
+	ImageCaches         map[string]map[string]map[string]string  // namespace -> image -> node -> status
+	Nodes               map[string]Node                          // by name
+	ValidTokens         int                                      // service-account tokens that would be accepted now
+}

@@ -1,0 +1,320 @@
+package orkasim
+
+import (
+	"fmt"
+	"maps"
+	"math/rand/v2"
+	"net/http"
+	"slices"
+	"time"
+)
+
+func (s *Server) listVMs(c *call) (int, any, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	ns, err := s.nsLocked(c.ns())
+	if err != nil {
+		return 0, nil, err
+	}
+	out := []VM{}
+	for _, name := range slices.Sorted(maps.Keys(ns.vms)) {
+		out = append(out, ns.vms[name].view())
+	}
+	return http.StatusOK, listOf(out), nil
+}
+
+func (s *Server) getVM(c *call) (int, any, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	ns, err := s.nsLocked(c.ns())
+	if err != nil {
+		return 0, nil, err
+	}
+	vm := ns.vms[c.params["name"]]
+	if vm == nil {
+		return 0, nil, notFound("VM %q not found in namespace %q", c.params["name"], c.ns())
+	}
+	return http.StatusOK, vm.view(), nil
+}
+
+func (s *Server) deleteVM(c *call) (int, any, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	ns, err := s.nsLocked(c.ns())
+	if err != nil {
+		return 0, nil, err
+	}
+	name := c.params["name"]
+	if ns.vms[name] == nil {
+		return 0, nil, notFound("VM %q not found in namespace %q", name, c.ns())
+	}
+	delete(ns.vms, name)
+	s.wakeLocked()
+	return http.StatusOK, successStatus(fmt.Sprintf("VM %q deleted", name)), nil
+}
+
+const nameAlphabet = "abcdefghijklmnopqrstuvwxyz0123456789"
+
+func generatedName(taken map[string]*vmState) string {
+	for {
+		b := []byte("vm-xxxxx")
+		for i := 3; i < len(b); i++ {
+			b[i] = nameAlphabet[rand.IntN(len(nameAlphabet))]
+		}
+		if taken[string(b)] == nil {
+			return string(b)
+		}
+	}
+}
+
+// buildVM validates a deploy body against the namespace and the VM config it names and
+// returns the Pending VM and its timeout in minutes.
+func (s *Server) buildVM(ns *nsState, in deployInput) (*vmState, int, error) {
+	if in.Name == "" {
+		in.Name = generatedName(ns.vms)
+	}
+	if err := validateDNSLabel("name", in.Name, 63); err != nil {
+		return nil, 0, err
+	}
+	if in.VMConfig == "" && in.Image == "" {
+		return nil, 0, invalid("vmConfig", "", "a vmConfig or an image is required")
+	}
+	// Start from the VM config, or from the defaults of an image-only deploy.
+	base := VMConfig{CPU: 3, Scheduler: "default", VNCConsole: true}
+	var rawMemory float64
+	if in.VMConfig != "" {
+		rec := s.st.vmConfigs[in.VMConfig]
+		if rec == nil {
+			return nil, 0, notFound("VM config %q not found", in.VMConfig)
+		}
+		base, rawMemory = rec.cfg, rec.rawMemory
+	}
+	if in.Image != "" {
+		if err := s.st.validateImage("image", in.Image); err != nil {
+			return nil, 0, err
+		}
+		base.Image = in.Image
+	}
+	vm := &vmState{
+		cpu: base.CPU, pin: base.NodeName, tag: base.Tag, tagRequired: base.TagRequired,
+		scheduler: base.Scheduler, vncConsole: base.VNCConsole, reservedPorts: in.ReservedPorts,
+	}
+	if in.CPU != nil {
+		vm.cpu = *in.CPU
+		rawMemory = 0 // a new cpu count derives a new memory size unless memory is given too
+	}
+	if vm.cpu < 2 {
+		return nil, 0, invalid("cpu", vm.cpu, "must be at least 2")
+	}
+	if in.Memory != nil {
+		if *in.Memory < 0 {
+			return nil, 0, invalid("memory", *in.Memory, "must be at least 0 (0 derives it from cpu)")
+		}
+		if *in.Memory > 0 {
+			rawMemory = *in.Memory
+		}
+	}
+	vm.memory = rawMemory
+	if vm.memory == 0 {
+		vm.memory = derivedMemory(vm.cpu)
+	}
+	if in.Scheduler != "" {
+		vm.scheduler = in.Scheduler
+	}
+	if err := validateScheduler(vm.scheduler); err != nil {
+		return nil, 0, err
+	}
+	if in.Tag != "" {
+		if len(in.Tag) > 32 {
+			return nil, 0, invalid("tag", in.Tag, "must be 1 to 32 characters")
+		}
+		vm.tag = in.Tag
+	}
+	if in.TagRequired != nil {
+		vm.tagRequired = *in.TagRequired
+	}
+	w, h, dpi := base.DisplayWidth, base.DisplayHeight, base.DisplayDPI
+	for _, o := range []struct {
+		dst *int
+		src *int
+	}{{&w, in.DisplayWidth}, {&h, in.DisplayHeight}, {&dpi, in.DisplayDPI}} {
+		if o.src != nil {
+			*o.dst = *o.src
+		}
+	}
+	if err := validateDisplay(w, h, dpi); err != nil {
+		return nil, 0, err
+	}
+	if in.Node != "" {
+		vm.pin = in.Node
+	}
+	if vm.pin != "" && s.st.node(vm.pin) == nil {
+		return nil, 0, invalid("node", vm.pin, "must be the name of an existing node")
+	}
+	if err := validateMetadata(in.CustomMetadata); err != nil {
+		return nil, 0, err
+	}
+	if err := validateReservedPorts(in.ReservedPorts); err != nil {
+		return nil, 0, err
+	}
+	timeout := 10
+	if in.Timeout != nil {
+		timeout = *in.Timeout
+		if timeout < 1 {
+			return nil, 0, invalid("timeout", timeout, "must be at least 1 (minutes)")
+		}
+	}
+	gpu := base.GPUPassthrough
+	if in.GPUPassthrough != nil {
+		gpu = *in.GPUPassthrough
+	}
+	if in.VNCConsole != nil {
+		vm.vncConsole = *in.VNCConsole
+	}
+	if err := s.validateGPU(gpu, vm.vncConsole); err != nil {
+		return nil, 0, err
+	}
+	if ns.vms[in.Name] != nil {
+		return nil, 0, alreadyExists("VM %q already exists in namespace %q", in.Name, ns.name)
+	}
+	vm.vm = VM{
+		Name:           in.Name,
+		Namespace:      ns.name,
+		Status:         StatusPending,
+		CPU:            vm.cpu,
+		Memory:         fmt.Sprintf("%.2fGi", vm.memory),
+		Image:          base.Image,
+		VMConfig:       in.VMConfig,
+		DeployDate:     s.now().UTC().Format(time.RFC3339),
+		GPUPassthrough: gpu,
+		CustomMetadata: maps.Clone(in.CustomMetadata),
+		Type:           imageArch(base.Image),
+	}
+	return vm, timeout, nil
+}
+
+// deployVM is synchronous: it answers when the VM is Running, has failed, or its timeout ran
+// out with no node able to hold it. The work is not tied to the request's context: as on a
+// real cluster, a client that goes away does not stop the deploy.
+func (s *Server) deployVM(c *call) (int, any, error) {
+	var in deployInput
+	if err := c.decode(&in); err != nil {
+		return 0, nil, err
+	}
+	s.mu.Lock()
+	ns, err := s.nsLocked(c.ns())
+	if err != nil {
+		s.mu.Unlock()
+		return 0, nil, err
+	}
+	vm, timeout, err := s.buildVM(ns, in)
+	if err != nil {
+		s.mu.Unlock()
+		return 0, nil, err
+	}
+	ns.vms[vm.vm.Name] = vm
+	s.mu.Unlock()
+
+	deadline := time.Now().Add(time.Duration(timeout) * s.opts.Minute)
+	// Wait for a node.
+	for {
+		s.mu.Lock()
+		if done, code, out, err := s.deployCheckLocked(ns.name, vm); done {
+			s.mu.Unlock()
+			return code, out, err
+		}
+		if n := s.st.schedule(vm); n != nil {
+			vm.node = n.name // reserve the capacity now; Running after DeployDelay
+			s.mu.Unlock()
+			break
+		}
+		if !time.Now().Before(deadline) {
+			s.mu.Unlock()
+			return 0, nil, errorf(http.StatusInternalServerError, "Timeout",
+				"timed out after %d minute(s) waiting to schedule VM %q in namespace %q: no node has %d CPU and %.2f GiB memory free (and a free VM slot); the VM is left Pending",
+				timeout, vm.vm.Name, ns.name, vm.cpu, vm.memory)
+		}
+		wake := s.capCh
+		s.mu.Unlock()
+		if s.isClosed() {
+			return 0, nil, shuttingDown(vm)
+		}
+		t := time.NewTimer(time.Until(deadline))
+		select {
+		case <-wake:
+		case <-t.C:
+		case <-s.closed:
+		}
+		t.Stop()
+	}
+
+	if s.opts.DeployDelay > 0 {
+		s.sleep(s.opts.DeployDelay)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if done, code, out, err := s.deployCheckLocked(ns.name, vm); done {
+		return code, out, err
+	}
+	if s.isClosed() {
+		return 0, nil, shuttingDown(vm)
+	}
+	s.startLocked(vm)
+	s.wakeLocked()
+	return http.StatusCreated, vm.view(), nil
+}
+
+func shuttingDown(vm *vmState) error {
+	return errorf(http.StatusServiceUnavailable, "ServiceUnavailable",
+		"the simulator is shutting down; VM %q in namespace %q is left %s", vm.vm.Name, vm.vm.Namespace, vm.vm.Status)
+}
+
+// deployCheckLocked ends a deploy whose VM was deleted or changed status out of band.
+func (s *Server) deployCheckLocked(ns string, vm *vmState) (bool, int, any, error) {
+	n := s.st.namespaces[ns]
+	if n == nil || n.vms[vm.vm.Name] != vm {
+		return true, 0, nil, internalError("VM %q in namespace %q was deleted while it was being deployed", vm.vm.Name, ns)
+	}
+	switch vm.vm.Status {
+	case StatusFailed:
+		return true, 0, nil, internalError("deployment of VM %q in namespace %q failed", vm.vm.Name, ns)
+	case StatusRunning:
+		return true, http.StatusCreated, vm.view(), nil
+	}
+	return false, 0, nil, nil
+}
+
+// startLocked makes a scheduled VM Running with the node's IP and free node ports.
+func (s *Server) startLocked(vm *vmState) {
+	n := s.st.node(vm.node)
+	used := map[int]bool{}
+	for _, ns := range s.st.namespaces {
+		for _, o := range ns.vms {
+			if o == vm || o.node != vm.node {
+				continue
+			}
+			for _, p := range []*int{o.vm.SSH, o.vm.VNC, o.vm.Screenshare} {
+				if p != nil {
+					used[*p] = true
+				}
+			}
+		}
+	}
+	free := func(from int) *int {
+		for p := from; ; p++ {
+			if !used[p] {
+				used[p] = true
+				return &p
+			}
+		}
+	}
+	vm.vm.Status = StatusRunning
+	vm.vm.Node = n.name
+	vm.vm.IP = n.ip
+	vm.vm.SSH = free(8822)
+	vm.vm.Screenshare = free(5900)
+	if vm.vncConsole {
+		vm.vm.VNC = free(5999)
+	}
+	vm.vm.DeployDate = s.now().UTC().Format(time.RFC3339)
+}
