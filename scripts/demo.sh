@@ -13,6 +13,11 @@ cleanup() {
 }
 trap cleanup EXIT
 
+# show prints Terraform's output without its banner about the development override.
+show() {
+  if grep -q '^releases\.$' "$1"; then sed '/Warning: Provider development overrides/,/^releases\.$/d' "$1"; else cat "$1"; fi
+}
+
 say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 
 say "Building the provider and orkasim"
@@ -48,8 +53,7 @@ cd "$work/config"
 say "terraform apply"
 rc=0
 "$tf" apply -auto-approve -input=false -no-color >"$work/apply.txt" 2>&1 || rc=$?
-# Show the apply without Terraform's banner about the development override.
-sed '/Warning: Provider development overrides/,/^╵/d' "$work/apply.txt"
+show "$work/apply.txt"
 [ "$rc" -eq 0 ] || { echo "apply failed (exit $rc)" >&2; exit 1; }
 
 say "What Orka now holds"
