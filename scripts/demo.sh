@@ -58,6 +58,7 @@ show "$work/apply.txt"
 
 say "What Orka now holds"
 "$tf" output -no-color vm_configs
+"$tf" output -no-color vms
 
 say "terraform plan (expect no changes)"
 "$tf" plan -detailed-exitcode -input=false -no-color >"$work/plan.txt" 2>&1 || {

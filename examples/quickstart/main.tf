@@ -25,6 +25,13 @@ resource "orka_vm_config" "builder" {
   scheduler = "most-allocated"
 }
 
+# A pool of CI runners deployed from the runner config.
+resource "orka_vm" "runner" {
+  count     = 3
+  name      = "runner-${count.index + 1}"
+  vm_config = orka_vm_config.runner.name
+}
+
 data "orka_vm_config" "runner" {
   name = orka_vm_config.runner.name
 }
@@ -33,5 +40,12 @@ output "vm_configs" {
   value = {
     for c in [orka_vm_config.runner, orka_vm_config.builder] :
     c.name => "${c.image}, ${c.cpu} CPU, ${c.memory} GiB, ${c.arch}"
+  }
+}
+
+output "vms" {
+  value = {
+    for vm in orka_vm.runner :
+    vm.name => "on ${vm.node}: ssh admin@${vm.ip} -p ${vm.ssh_port}"
   }
 }
