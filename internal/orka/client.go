@@ -241,7 +241,7 @@ func (c *Client) do(ctx context.Context, cl call) ([]byte, error) {
 	if cl.long {
 		hc = c.long
 	}
-	st := &retryState{method: cl.method, path: path}
+	st := &retryState{method: cl.method, path: path, retryAfterMax: c.retryAfterMax}
 	resp, err := c.newRetryClient(hc, st).Do(req)
 	if err != nil {
 		return nil, c.transportFailure(ctx, st, err)

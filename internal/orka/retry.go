@@ -37,6 +37,9 @@ type retryState struct {
 	method   string
 	path     string
 	attempts int
+	// retryAfterMax is the longest Retry-After worth waiting for; a server that asks for
+	// more (a maintenance window of hours) is not retried at all, so the caller hears at once.
+	retryAfterMax time.Duration
 	// last is the failure of the last attempt that was going to be retried (an *APIError or a
 	// *TransportError), so that a caller's deadline that ends the wait still reports why.
 	last error
@@ -63,8 +66,12 @@ func (st *retryState) checkRetry(ctx context.Context, resp *http.Response, err e
 	retry := false
 	switch resp.StatusCode {
 	case http.StatusTooManyRequests, http.StatusServiceUnavailable:
-		// Orka did not process the request: safe to resend, whatever the method.
+		// Orka did not process the request: safe to resend, whatever the method, unless Orka
+		// says it will be away for longer than is worth waiting for.
 		retry = true
+		if ra, ok := parseRetryAfter(resp.Header.Get("Retry-After"), time.Now()); ok && st.retryAfterMax > 0 && ra > st.retryAfterMax {
+			retry = false
+		}
 	case http.StatusBadGateway, http.StatusGatewayTimeout:
 		// A proxy answered; Orka may have acted. Only idempotent requests are resent.
 		retry = idempotent(st.method)
