@@ -66,10 +66,10 @@ HCL
   log="$work/validate.log"
   : >"$log"
   ok=true
-  # Module calls need their modules installed; with only local modules and dev_overrides this
-  # stays offline.
+  # Module calls need their modules installed. `terraform get` installs modules only (init
+  # would ask the registry about orkatf/orka despite dev_overrides); local modules stay offline.
   if grep -Eqs '^[[:space:]]*module[[:space:]]+"' "$dir"/*.tf; then
-    "$tf" -chdir="$dir" init -backend=false -input=false -no-color >>"$log" 2>&1 || ok=false
+    "$tf" -chdir="$dir" get -no-color >>"$log" 2>&1 || ok=false
   fi
   if $ok; then
     "$tf" -chdir="$dir" validate -no-color >>"$log" 2>&1 || ok=false

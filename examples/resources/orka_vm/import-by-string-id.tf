@@ -1,4 +1,4 @@
 import {
-  to = orka_vm.runner
+  to = orka_vm.runner[0]
   id = "orka-default/runner-1"
 }

@@ -1,2 +1,2 @@
 # A VM is imported by namespace and name.
-terraform import orka_vm.runner orka-default/runner-1
+terraform import 'orka_vm.runner[0]' orka-default/runner-1
