@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
@@ -116,5 +117,30 @@ func planNamespace(ctx context.Context, pd *providerData, req resource.ModifyPla
 	resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root("namespace"), &prior)...)
 	if !prior.IsNull() && prior.ValueString() != pd.namespace {
 		resp.RequiresReplace = append(resp.RequiresReplace, path.Root("namespace"))
+	}
+}
+
+// Polling for Orka's asynchronous work starts quick (so tests and small caches finish fast)
+// and backs off to a gentle pace for long waits.
+const (
+	pollFirst = 250 * time.Millisecond
+	pollMax   = 5 * time.Second
+)
+
+// poll calls check until it reports done or fails, or ctx ends; on ctx's end it returns
+// timeoutErr() so the caller can say what it was still waiting for.
+func poll(ctx context.Context, check func() (bool, error), timeoutErr func() error) error {
+	wait := pollFirst
+	for {
+		done, err := check()
+		if err != nil || done {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return timeoutErr()
+		case <-time.After(wait):
+		}
+		wait = min(wait*2, pollMax)
 	}
 }

@@ -89,3 +89,25 @@ func (v durationValidator) ValidateString(_ context.Context, req validator.Strin
 
 // dnsLabel is Kubernetes' DNS label rule, which Orka applies to VM names.
 var dnsLabel = regexp.MustCompile(`^[a-z0-9]([a-z0-9-]*[a-z0-9])?$`)
+
+// rfc3339Validator accepts timestamps such as "2026-12-05T22:00:00Z".
+type rfc3339Validator struct{}
+
+var _ validator.String = rfc3339Validator{}
+
+func (rfc3339Validator) Description(context.Context) string {
+	return "must be an RFC 3339 time such as \"2026-12-05T22:00:00Z\""
+}
+
+func (v rfc3339Validator) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
+
+func (rfc3339Validator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
+		return
+	}
+	if _, err := time.Parse(time.RFC3339, req.ConfigValue.ValueString()); err != nil {
+		resp.Diagnostics.AddAttributeError(req.Path, "Invalid time",
+			fmt.Sprintf("%s: %q is not an RFC 3339 time: use a form such as \"2026-12-05T22:00:00Z\" or "+
+				"\"2026-12-05T23:00:00+01:00\".", req.Path, req.ConfigValue.ValueString()))
+	}
+}

@@ -47,7 +47,6 @@ const (
 	vmDefaultCreateTimeout = 15 * time.Minute
 	vmDefaultDeleteTimeout = 10 * time.Minute
 	vmCleanupReserve       = 3 * time.Minute
-	vmPollInterval         = 2 * time.Second
 )
 
 // serverDeployMinutes is the `timeout` sent with a deploy for a given create timeout.
@@ -323,23 +322,20 @@ func vmMismatch(deploy orka.DeployVMRequest, vm *orka.VM) string {
 
 // waitRunning polls a VM that Orka accepted but has not started yet.
 func (r *vmResource) waitRunning(ctx context.Context, ns, name string) (*orka.VM, error) {
-	for {
-		vm, err := r.data.client.GetVM(ctx, ns, name)
-		if err != nil {
-			return nil, err
+	var vm *orka.VM
+	err := poll(ctx, func() (bool, error) {
+		var err error
+		if vm, err = r.data.client.GetVM(ctx, ns, name); err != nil {
+			return false, err
 		}
-		switch vm.Status {
-		case orka.VMStatusRunning:
-			return vm, nil
-		case orka.VMStatusFailed:
-			return nil, fmt.Errorf("Orka reports VM %q in namespace %q as Failed", name, ns)
+		if vm.Status == orka.VMStatusFailed {
+			return false, fmt.Errorf("Orka reports VM %q in namespace %q as Failed", name, ns)
 		}
-		select {
-		case <-ctx.Done():
-			return nil, fmt.Errorf("VM %q in namespace %q was still %s when the create timeout ran out", name, ns, vm.Status)
-		case <-time.After(vmPollInterval):
-		}
-	}
+		return vm.Status == orka.VMStatusRunning, nil
+	}, func() error {
+		return fmt.Errorf("VM %q in namespace %q was still %s when the create timeout ran out", name, ns, vm.Status)
+	})
+	return vm, err
 }
 
 // failDeploy handles a deploy that did not end Running. Orka can leave the VM object behind
@@ -440,20 +436,15 @@ func (r *vmResource) deleteAndWait(ctx context.Context, ns, name string) error {
 	if err := r.data.client.DeleteVM(ctx, ns, name); err != nil && !orka.IsNotFound(err) {
 		return err
 	}
-	for {
+	return poll(ctx, func() (bool, error) {
 		_, err := r.data.client.GetVM(ctx, ns, name)
 		if orka.IsNotFound(err) {
-			return nil
+			return true, nil
 		}
-		if err != nil {
-			return err
-		}
-		select {
-		case <-ctx.Done():
-			return fmt.Errorf("VM %q in namespace %q was still there when the timeout ran out", name, ns)
-		case <-time.After(vmPollInterval):
-		}
-	}
+		return false, err
+	}, func() error {
+		return fmt.Errorf("VM %q in namespace %q was still there when the timeout ran out", name, ns)
+	})
 }
 
 func (r *vmResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {

@@ -1,0 +1,358 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
+	"github.com/hashicorp/terraform-plugin-framework-validators/resourcevalidator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/setvalidator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/boolplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/mapplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/setplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/orkatf/terraform-provider-orka/internal/orka"
+)
+
+var (
+	_ resource.Resource                     = (*imageCacheResource)(nil)
+	_ resource.ResourceWithConfigure        = (*imageCacheResource)(nil)
+	_ resource.ResourceWithImportState      = (*imageCacheResource)(nil)
+	_ resource.ResourceWithModifyPlan       = (*imageCacheResource)(nil)
+	_ resource.ResourceWithConfigValidators = (*imageCacheResource)(nil)
+)
+
+const (
+	imageCacheDefaultCreateTimeout = 60 * time.Minute
+	imageCacheDefaultDeleteTimeout = 10 * time.Minute
+)
+
+// NewImageCacheResource is orka_image_cache: an image kept in the local cache of Apple-silicon
+// nodes, so VMs start without pulling it. Every release and layer upgrade empties the caches.
+func NewImageCacheResource() resource.Resource { return &imageCacheResource{} }
+
+type imageCacheResource struct {
+	data *providerData
+}
+
+type imageCacheModel struct {
+	ID         types.String   `tfsdk:"id"`
+	Namespace  types.String   `tfsdk:"namespace"`
+	Image      types.String   `tfsdk:"image"`
+	Nodes      types.Set      `tfsdk:"nodes"`
+	Tags       types.Set      `tfsdk:"tags"`
+	All        types.Bool     `tfsdk:"all"`
+	NodeStatus types.Map      `tfsdk:"node_status"`
+	Timeouts   timeouts.Value `tfsdk:"timeouts"`
+}
+
+func (r *imageCacheResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_image_cache"
+}
+
+func (r *imageCacheResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
+	selector := []validator.Set{setvalidator.SizeAtLeast(1), setvalidator.ValueStringsAre(stringvalidator.LengthAtLeast(1))}
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "Caches an image on Apple-silicon nodes (`orka3 imagecache add`), so that VMs from it start " +
+			"without pulling it first. Creating it waits until every targeted node reports the image `Ready`. " +
+			"Orka release and layer upgrades remove every cached image: the cache is then found missing, removed " +
+			"from state with a warning, and the next apply caches the image again.",
+		Attributes: map[string]schema.Attribute{
+			"id": schema.StringAttribute{
+				MarkdownDescription: "`namespace/image`.", Computed: true,
+				PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+			},
+			"namespace": schema.StringAttribute{
+				MarkdownDescription: "Namespace whose nodes cache the image. Defaults to the provider's `namespace`.",
+				Optional:            true, Computed: true,
+				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()},
+				Validators:    []validator.String{namespaceNameValidator()},
+			},
+			"image": schema.StringAttribute{
+				MarkdownDescription: "Image to cache: a local image name or an OCI reference.", Required: true,
+				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()},
+				Validators:    []validator.String{stringvalidator.LengthAtLeast(1)},
+			},
+			"nodes": schema.SetAttribute{
+				MarkdownDescription: "Cache on these nodes. Exactly one of `nodes`, `tags` and `all` must be set.",
+				ElementType:         types.StringType, Optional: true, Validators: selector,
+				PlanModifiers: []planmodifier.Set{setplanmodifier.RequiresReplace()},
+			},
+			"tags": schema.SetAttribute{
+				MarkdownDescription: "Cache on the nodes that carry any of these Orka node tags.",
+				ElementType:         types.StringType, Optional: true, Validators: selector,
+				PlanModifiers: []planmodifier.Set{setplanmodifier.RequiresReplace()},
+			},
+			"all": schema.BoolAttribute{
+				MarkdownDescription: "Cache on every node of the namespace.", Optional: true,
+				PlanModifiers: []planmodifier.Bool{boolplanmodifier.RequiresReplace()},
+			},
+			"node_status": schema.MapAttribute{
+				MarkdownDescription: "Cache status per targeted node: `Caching`, `Ready` or `Failed`.",
+				ElementType:         types.StringType, Computed: true,
+				PlanModifiers: []planmodifier.Map{mapplanmodifier.UseStateForUnknown()},
+			},
+		},
+		Blocks: map[string]schema.Block{
+			"timeouts": timeouts.Block(ctx, timeouts.Opts{
+				Create: true, Delete: true,
+				CreateDescription: fmt.Sprintf("How long to wait for every node to be `Ready`, default `%s`.", imageCacheDefaultCreateTimeout),
+			}),
+		},
+	}
+}
+
+func (r *imageCacheResource) ConfigValidators(context.Context) []resource.ConfigValidator {
+	return []resource.ConfigValidator{
+		resourcevalidator.ExactlyOneOf(path.MatchRoot("nodes"), path.MatchRoot("tags"), path.MatchRoot("all")),
+	}
+}
+
+func (r *imageCacheResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
+	r.data = providerDataFrom(req.ProviderData, &resp.Diagnostics)
+}
+
+func (r *imageCacheResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	planNamespace(ctx, r.data, req, resp)
+}
+
+// request is the add/remove body for the configured selector.
+func (m imageCacheModel) request(ctx context.Context) (orka.ImageCacheRequest, error) {
+	req := orka.ImageCacheRequest{Image: m.Image.ValueString(), All: m.All.ValueBool()}
+	for _, s := range []struct {
+		set types.Set
+		out *[]string
+	}{{m.Nodes, &req.Nodes}, {m.Tags, &req.Tags}} {
+		if s.set.IsNull() || s.set.IsUnknown() {
+			continue
+		}
+		if d := s.set.ElementsAs(ctx, s.out, false); d.HasError() {
+			return req, fmt.Errorf("reading the node selector: %v", d)
+		}
+		sort.Strings(*s.out)
+	}
+	return req, nil
+}
+
+func (r *imageCacheResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	var plan imageCacheModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	createTimeout, d := plan.Timeouts.Create(ctx, imageCacheDefaultCreateTimeout)
+	resp.Diagnostics.Append(d...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	ctx, cancel := context.WithTimeout(ctx, createTimeout)
+	defer cancel()
+
+	ns := r.data.namespaceOr(plan.Namespace)
+	add, err := plan.request(ctx)
+	if err != nil {
+		resp.Diagnostics.AddError("Invalid node selector", err.Error())
+		return
+	}
+	what := fmt.Sprintf("image %q in namespace %q", add.Image, ns)
+	// Adding selects the same nodes again when repeated, so after a lost answer it is simply
+	// sent once more.
+	err = r.data.client.AddImageCache(ctx, ns, add)
+	if orka.IsAmbiguous(err) {
+		err = r.data.client.AddImageCache(ctx, ns, add)
+	}
+	if err != nil {
+		addAPIError(&resp.Diagnostics, "Could not cache "+what, err)
+		return
+	}
+	plan.ID = types.StringValue(ns + "/" + add.Image)
+	plan.Namespace = types.StringValue(ns)
+
+	var cache *orka.ImageCache
+	err = poll(ctx, func() (bool, error) {
+		var err error
+		cache, err = r.data.client.GetImageCache(ctx, ns, add.Image)
+		if orka.IsNotFound(err) {
+			return false, nil // not visible yet
+		}
+		if err != nil {
+			return false, err
+		}
+		if failed := cacheNodesWith(cache, add.Nodes, orka.CacheStatusFailed); len(failed) > 0 {
+			return false, fmt.Errorf("caching failed on %s", strings.Join(failed, ", "))
+		}
+		return len(cache.Nodes) > 0 && len(cacheNodesNot(cache, add.Nodes, orka.CacheStatusReady)) == 0, nil
+	}, func() error {
+		return fmt.Errorf("the create timeout ran out while nodes were still caching: %s",
+			strings.Join(cacheNodesNot(cache, add.Nodes, orka.CacheStatusReady), ", "))
+	})
+	status, d := nodeStatusMap(ctx, cache, add.Nodes)
+	resp.Diagnostics.Append(d...)
+	plan.NodeStatus = status
+	// The cache exists in Orka from here on, so it is always recorded: after an error, as
+	// tainted, so that the next apply removes it and tries again.
+	resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
+	if err != nil {
+		resp.Diagnostics.AddError("Could not cache "+what, err.Error()+
+			"\n\nThe cache is kept in the Terraform state as tainted; the next apply removes it and caches the image again.")
+	}
+}
+
+// cacheNodesWith lists the targeted nodes in the given status ("" targets: every node
+// the cache reports).
+func cacheNodesWith(c *orka.ImageCache, targets []string, status string) []string {
+	var out []string
+	for _, n := range targetedCacheNodes(c, targets) {
+		if n.Status == status {
+			out = append(out, n.Node)
+		}
+	}
+	return out
+}
+
+// cacheNodesNot lists the targeted nodes not in the given status, with their status; a
+// targeted node that the cache does not report at all is listed as missing.
+func cacheNodesNot(c *orka.ImageCache, targets []string, status string) []string {
+	var out []string
+	for _, n := range targetedCacheNodes(c, targets) {
+		if n.Status != status {
+			out = append(out, n.Node+" ("+n.Status+")")
+		}
+	}
+	return out
+}
+
+func targetedCacheNodes(c *orka.ImageCache, targets []string) []orka.ImageCacheNode {
+	if c == nil {
+		c = &orka.ImageCache{}
+	}
+	if len(targets) == 0 {
+		return c.Nodes
+	}
+	byName := map[string]string{}
+	for _, n := range c.Nodes {
+		byName[n.Node] = n.Status
+	}
+	out := make([]orka.ImageCacheNode, 0, len(targets))
+	for _, t := range targets {
+		status, ok := byName[t]
+		if !ok {
+			status = "missing"
+		}
+		out = append(out, orka.ImageCacheNode{Node: t, Status: status})
+	}
+	return out
+}
+
+func nodeStatusMap(ctx context.Context, c *orka.ImageCache, targets []string) (types.Map, diag.Diagnostics) {
+	m := map[string]string{}
+	for _, n := range targetedCacheNodes(c, targets) {
+		m[n.Node] = n.Status
+	}
+	return types.MapValueFrom(ctx, types.StringType, m)
+}
+
+func (r *imageCacheResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	var state imageCacheModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	ns, image := r.data.namespaceOr(state.Namespace), state.Image.ValueString()
+	what := fmt.Sprintf("The cache of image %q in namespace %q", image, ns)
+	cache, err := r.data.client.GetImageCache(ctx, ns, image)
+	if orka.IsNotFound(err) {
+		removeGone(ctx, resp, what)
+		return
+	}
+	if err != nil {
+		addAPIError(&resp.Diagnostics, "Could not read "+what, err)
+		return
+	}
+	// The nodes this resource cached on: the configured ones, or those recorded at create.
+	var targets []string
+	if !state.Nodes.IsNull() {
+		resp.Diagnostics.Append(state.Nodes.ElementsAs(ctx, &targets, false)...)
+	} else if !state.NodeStatus.IsNull() {
+		var recorded map[string]string
+		resp.Diagnostics.Append(state.NodeStatus.ElementsAs(ctx, &recorded, false)...)
+		for n := range recorded {
+			targets = append(targets, n)
+		}
+		sort.Strings(targets)
+	}
+	if missing := cacheNodesWith(cache, targets, "missing"); len(missing) > 0 {
+		removeGone(ctx, resp, fmt.Sprintf("%s on node(s) %s", what, strings.Join(missing, ", ")))
+		return
+	}
+	status, d := nodeStatusMap(ctx, cache, targets)
+	resp.Diagnostics.Append(d...)
+	state.NodeStatus = status
+	state.Namespace = types.StringValue(ns)
+	state.ID = types.StringValue(ns + "/" + image)
+	resp.Diagnostics.Append(resp.State.Set(ctx, state)...)
+}
+
+// Update only carries the plan over: every argument forces replacement.
+func (r *imageCacheResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	var plan imageCacheModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
+}
+
+func (r *imageCacheResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
+	var state imageCacheModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	ns := r.data.namespaceOr(state.Namespace)
+	remove, err := state.request(ctx)
+	if err != nil {
+		resp.Diagnostics.AddError("Invalid node selector", err.Error())
+		return
+	}
+	if len(remove.Nodes) == 0 && len(remove.Tags) == 0 && !remove.All {
+		// Imported without a selector: remove it where it is.
+		remove.All = true
+	}
+	if err := r.data.client.RemoveImageCache(ctx, ns, remove); err != nil && !orka.IsNotFound(err) {
+		addAPIError(&resp.Diagnostics, fmt.Sprintf("Could not remove the cache of image %q in namespace %q", remove.Image, ns), err)
+	}
+}
+
+func (r *imageCacheResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
+	ns, image, err := splitImportID(req.ID, "namespace/image")
+	if err != nil {
+		resp.Diagnostics.AddError("Invalid import ID", err.Error()+", such as orka-default/ghcr.io/acme/macos:sonoma.")
+		return
+	}
+	cache, err := r.data.client.GetImageCache(ctx, ns, image)
+	if err != nil {
+		addAPIError(&resp.Diagnostics, fmt.Sprintf("Could not import the cache of image %q in namespace %q", image, ns), err)
+		return
+	}
+	// The selector is not recorded by Orka: the import pins the nodes that hold the image now.
+	nodes := make([]string, 0, len(cache.Nodes))
+	for _, n := range cache.Nodes {
+		nodes = append(nodes, n.Node)
+	}
+	set, d := types.SetValueFrom(ctx, types.StringType, nodes)
+	resp.Diagnostics.Append(d...)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), ns+"/"+image)...)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("namespace"), ns)...)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("image"), image)...)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("nodes"), set)...)
+}
