@@ -1,9 +1,13 @@
 #!/usr/bin/env bash
-# make demo: build the provider and the Orka simulator, start the simulator on a free loopback
-# port, apply examples/quickstart through a dev_overrides CLI config in a temporary directory,
-# show what was created, destroy it, and clean up. Exits non-zero on any failure.
+# make demo: the upgrade-recovery story, end to end, on the Orka simulator.
+# Builds the provider and orkasim, starts the simulator on a free loopback port, applies
+# examples/upgrade-recovery through a dev_overrides CLI config in a temporary directory,
+# simulates an Orka upgrade, shows the plan that rebuilds what it wiped, applies it, checks
+# that the next plan is empty, prints a summary, destroys everything and cleans up.
+# Exits non-zero on any failure.
 set -euo pipefail
 tf="${1:?usage: demo.sh /absolute/path/to/terraform}"
+upgrade_type="${DEMO_UPGRADE:-infrastructure}"
 root="$(cd "$(dirname "$0")/.." && pwd)"
 work="$(mktemp -d "${TMPDIR:-/tmp}/orka-demo.XXXXXX")"
 simpid=""
@@ -13,22 +17,23 @@ cleanup() {
 }
 trap cleanup EXIT
 
+say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+fail() { echo "demo: $*" >&2; exit 1; }
 # show prints Terraform's output without its banner about the development override.
 show() {
   if grep -q '^releases\.$' "$1"; then sed '/Warning: Provider development overrides/,/^releases\.$/d' "$1"; else cat "$1"; fi
 }
-
-say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+command -v curl >/dev/null || fail "curl is needed to steer the simulator (apt-get install curl)"
 
 say "Building the provider and orkasim"
 (cd "$root" && go build -o "$work/plugins/terraform-provider-orka" . && go build -o "$work/orkasim" ./cmd/orkasim)
 
 say "Starting the Orka simulator"
-"$work/orkasim" --addr 127.0.0.1:0 --deploy-delay 200ms >"$work/sim.env" 2>"$work/sim.log" &
+"$work/orkasim" --addr 127.0.0.1:0 --deploy-delay 300ms --cache-delay 500ms >"$work/sim.env" 2>"$work/sim.log" &
 simpid=$!
 for _ in $(seq 1 100); do
   [ "$(grep -c '^ORKA_' "$work/sim.env" 2>/dev/null || true)" -ge 2 ] && break
-  kill -0 "$simpid" 2>/dev/null || { cat "$work/sim.log" >&2; echo "orkasim exited early" >&2; exit 1; }
+  kill -0 "$simpid" 2>/dev/null || { cat "$work/sim.log" >&2; fail "orkasim exited early"; }
   sleep 0.1
 done
 set -a
@@ -47,26 +52,49 @@ provider_installation {
 RC
 export TF_CLI_CONFIG_FILE="$work/terraformrc" TF_IN_AUTOMATION=1 CHECKPOINT_DISABLE=1
 mkdir -p "$work/config"
-cp "$root"/examples/quickstart/*.tf "$work/config/"
+cp "$root"/examples/upgrade-recovery/*.tf "$work/config/"
 cd "$work/config"
 
-say "terraform apply"
+say "terraform apply: the CI estate"
 rc=0
 "$tf" apply -auto-approve -input=false -no-color >"$work/apply.txt" 2>&1 || rc=$?
-show "$work/apply.txt"
-[ "$rc" -eq 0 ] || { echo "apply failed (exit $rc)" >&2; exit 1; }
+show "$work/apply.txt" | grep -E '^(orka_|terraform_data|data\.|Apply complete|Error|│)' || true
+[ "$rc" -eq 0 ] || { show "$work/apply.txt"; fail "apply failed (exit $rc)"; }
+"$tf" output -no-color runners
 
-say "What Orka now holds"
-"$tf" output -no-color vm_configs
-"$tf" output -no-color vms
+say "MacStadium upgrades the cluster ($upgrade_type upgrade, simulated)"
+wiped="$(curl -fsS -H "Authorization: Bearer $ORKA_TOKEN" -H 'Content-Type: application/json' \
+  -d "{\"type\":\"$upgrade_type\",\"vms\":\"all\"}" "$ORKA_ENDPOINT/_sim/upgrade")"
+echo "The upgrade wiped: $wiped"
 
-say "terraform plan (expect no changes)"
-"$tf" plan -detailed-exitcode -input=false -no-color >"$work/plan.txt" 2>&1 || {
-  rc=$?; cat "$work/plan.txt"; echo "plan after apply was not empty (exit $rc)" >&2; exit 1; }
-grep -E 'No changes' "$work/plan.txt"
+say "terraform plan: what the upgrade destroyed, and nothing else"
+"$tf" plan -input=false -no-color >"$work/plan.txt" 2>&1 || { show "$work/plan.txt"; fail "plan failed"; }
+grep -E '^ *# .* (will be|must be)|^Plan:' "$work/plan.txt" || true
+grep -E 'no longer exists' "$work/plan.txt" | sed 's/^[│ ]*//' | sort -u || true
+
+say "terraform apply: one apply rebuilds it"
+start=$SECONDS
+rc=0
+"$tf" apply -auto-approve -input=false -no-color >"$work/recover.txt" 2>&1 || rc=$?
+took=$((SECONDS - start))
+[ "$rc" -eq 0 ] || { show "$work/recover.txt"; fail "recovery apply failed (exit $rc)"; }
+rebuilt="$(grep -E '^Apply complete' "$work/recover.txt")"
+echo "$rebuilt"
+"$tf" output -no-color runners
+
+say "terraform plan: nothing left to do"
+rc=0
+"$tf" plan -detailed-exitcode -input=false -no-color >"$work/after.txt" 2>&1 || rc=$?
+[ "$rc" -eq 0 ] || { show "$work/after.txt"; fail "the plan after recovery is not empty (exit $rc)"; }
+grep -E 'No changes' "$work/after.txt"
+
+say "Summary"
+echo "Upgrade:  $upgrade_type"
+echo "Wiped:    $wiped"
+echo "Rebuilt:  ${rebuilt#Apply complete! }"
+echo "Took:     ${took}s for the recovery apply"
 
 say "terraform destroy"
-"$tf" destroy -auto-approve -input=false -no-color >"$work/destroy.txt" 2>&1 || { cat "$work/destroy.txt"; exit 1; }
+"$tf" destroy -auto-approve -input=false -no-color >"$work/destroy.txt" 2>&1 || { show "$work/destroy.txt"; fail "destroy failed"; }
 grep -E 'Destroy complete' "$work/destroy.txt"
-
 say "Demo finished"

@@ -11,6 +11,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/ephemeral"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/provider"
 	"github.com/hashicorp/terraform-plugin-framework/provider/schema"
@@ -21,7 +22,10 @@ import (
 	"github.com/orkatf/terraform-provider-orka/internal/orka"
 )
 
-var _ provider.Provider = (*orkaProvider)(nil)
+var (
+	_ provider.Provider                       = (*orkaProvider)(nil)
+	_ provider.ProviderWithEphemeralResources = (*orkaProvider)(nil)
+)
 
 // Defaults of the provider block. The retry budget is kept short enough that a maintenance
 // window makes a plan fail within a couple of minutes instead of hanging.
@@ -221,6 +225,18 @@ func (p *orkaProvider) Resources(_ context.Context) []func() resource.Resource {
 	return []func() resource.Resource{
 		NewVMConfigResource,
 		NewVMResource,
+		NewImageCacheResource,
+		NewNamespaceResource,
+		NewServiceAccountResource,
+		NewServiceAccountTokenResource,
+		NewRegistryCredentialResource,
+		NewRoleBindingSubjectResource,
+	}
+}
+
+func (p *orkaProvider) EphemeralResources(_ context.Context) []func() ephemeral.EphemeralResource {
+	return []func() ephemeral.EphemeralResource{
+		NewServiceAccountTokenEphemeralResource,
 	}
 }
 
@@ -231,6 +247,7 @@ func (p *orkaProvider) DataSources(_ context.Context) []func() datasource.DataSo
 		NewNodesDataSource,
 		NewImagesDataSource,
 		NewClusterDataSource,
+		NewUpgradeWindowDataSource,
 	}
 }
 

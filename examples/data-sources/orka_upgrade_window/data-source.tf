@@ -1,0 +1,22 @@
+# The release upgrade MacStadium scheduled with us.
+data "orka_upgrade_window" "next" {
+  type       = "release"
+  start      = "2026-12-05T22:00:00Z"
+  namespaces = ["orka-default", "orka-ci"]
+}
+
+# Warn in every plan of the last day before the window while CI VMs still run.
+check "quiet_before_the_window" {
+  assert {
+    condition = (
+      data.orka_upgrade_window.next.status != "scheduled" ||
+      data.orka_upgrade_window.next.seconds_until_start > 86400 ||
+      data.orka_upgrade_window.next.ready
+    )
+    error_message = "The Orka upgrade starts within a day and these VMs still run: ${join(", ", data.orka_upgrade_window.next.running_vms == null ? [] : data.orka_upgrade_window.next.running_vms)}."
+  }
+}
+
+output "what_the_upgrade_wipes" {
+  value = data.orka_upgrade_window.next.wiped
+}

@@ -1,0 +1,4 @@
+import {
+  to = orka_namespace.ios
+  id = "orka-ios"
+}

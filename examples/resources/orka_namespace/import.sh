@@ -1,0 +1,2 @@
+# A namespace is imported by its name.
+terraform import orka_namespace.ios orka-ios

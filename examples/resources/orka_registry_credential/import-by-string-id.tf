@@ -1,0 +1,4 @@
+import {
+  to = orka_registry_credential.ghcr
+  id = "orka-default/https://ghcr.io"
+}

@@ -1,0 +1,4 @@
+import {
+  to = orka_service_account.ci
+  id = "orka-default/github-actions"
+}

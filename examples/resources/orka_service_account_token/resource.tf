@@ -1,0 +1,33 @@
+resource "orka_service_account" "ci" {
+  name = "github-actions"
+}
+
+# A 90-day token for the CI runners. Terraform regenerates it when Orka stops accepting it
+# (after a release or layer upgrade), two weeks before it expires, and after the maintenance
+# window given in regenerate_after; every resource that uses .token is updated in the same
+# apply.
+resource "orka_service_account_token" "ci" {
+  service_account  = orka_service_account.ci.name
+  duration         = "2160h"
+  rotate_before    = "336h"
+  regenerate_after = "2025-06-01T06:00:00Z" # e.g. data.orka_upgrade_window.next.end
+
+  # Change to rotate on demand.
+  keepers = {
+    rotation = "1"
+  }
+
+  lifecycle {
+    create_before_destroy = true
+  }
+}
+
+# Feed the token to whatever needs it, such as a CI system's secret (see
+# examples/tfc-token-rotation for Terraform Cloud variables).
+resource "terraform_data" "ci_secret" {
+  input = orka_service_account_token.ci.token
+}
+
+output "ci_token_expires_at" {
+  value = orka_service_account_token.ci.expires_at
+}

@@ -1,0 +1,91 @@
+# An admin workspace that mints one Orka service-account token per CI pipeline and writes it
+# into that pipeline's Terraform Cloud workspace as a sensitive ORKA_TOKEN variable. After an
+# Orka upgrade invalidates every token, one apply of this workspace re-arms every pipeline.
+# See README.md. Not run by the project's tests: it needs the hashicorp/tfe provider.
+
+terraform {
+  required_providers {
+    orka = {
+      source = "orkatf/orka"
+    }
+    tfe = {
+      source  = "hashicorp/tfe"
+      version = "~> 0.60"
+    }
+  }
+}
+
+# The admin workspace's own ORKA_ENDPOINT and ORKA_TOKEN (an administrator's token, or a user
+# token from `orka3 user get-token`) configure this provider.
+provider "orka" {}
+
+# TFE_TOKEN configures this provider.
+provider "tfe" {}
+
+variable "tfc_organization" {
+  type = string
+}
+
+# One entry per CI pipeline: its Terraform Cloud workspace and the Orka namespace it uses.
+variable "pipelines" {
+  type = map(object({
+    workspace = string
+    namespace = string
+  }))
+  default = {
+    ios-app = { workspace = "ios-app-ci", namespace = "orka-ios" }
+    mac-app = { workspace = "mac-app-ci", namespace = "orka-mac" }
+  }
+}
+
+# The end of the next announced maintenance window, if any (for example from
+# data.orka_upgrade_window). Tokens issued before it are regenerated on the first run after it.
+variable "maintenance_window_end" {
+  type    = string
+  default = null
+}
+
+data "tfe_workspace" "pipeline" {
+  for_each     = var.pipelines
+  name         = each.value.workspace
+  organization = var.tfc_organization
+}
+
+resource "orka_service_account" "pipeline" {
+  for_each  = var.pipelines
+  name      = "tfc-${each.key}"
+  namespace = each.value.namespace
+}
+
+resource "orka_service_account_token" "pipeline" {
+  for_each         = var.pipelines
+  service_account  = orka_service_account.pipeline[each.key].name
+  namespace        = orka_service_account.pipeline[each.key].namespace
+  duration         = "720h"
+  rotate_before    = "168h"
+  regenerate_after = var.maintenance_window_end
+
+  lifecycle {
+    create_before_destroy = true
+  }
+}
+
+# The pipelines' own workspaces read these as their provider configuration.
+resource "tfe_variable" "orka_token" {
+  for_each     = var.pipelines
+  workspace_id = data.tfe_workspace.pipeline[each.key].id
+  category     = "env"
+  key          = "ORKA_TOKEN"
+  value        = orka_service_account_token.pipeline[each.key].token
+  sensitive    = true
+  description  = "Orka token of service account ${orka_service_account.pipeline[each.key].name}; managed by the Orka admin workspace. Expires ${coalesce(orka_service_account_token.pipeline[each.key].expires_at, "never")}."
+}
+
+resource "tfe_variable" "orka_namespace" {
+  for_each     = var.pipelines
+  workspace_id = data.tfe_workspace.pipeline[each.key].id
+  category     = "env"
+  key          = "ORKA_NAMESPACE"
+  value        = each.value.namespace
+  description  = "Managed by the Orka admin workspace."
+}

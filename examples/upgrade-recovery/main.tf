@@ -1,0 +1,124 @@
+# A CI estate on Orka that survives MacStadium's upgrades: after any upgrade, one
+# `terraform apply` rebuilds exactly what the upgrade wiped. See README.md.
+#
+# The provider reads ORKA_ENDPOINT and ORKA_TOKEN from the environment. Use a token that
+# survives upgrades (a user token), or regenerate the service-account token you use here
+# before applying after an upgrade.
+terraform {
+  required_providers {
+    orka = {
+      source = "orkatf/orka"
+    }
+  }
+}
+
+provider "orka" {}
+
+variable "upgrade_type" {
+  description = "Type of the next MacStadium upgrade: release, infrastructure or patch."
+  type        = string
+  default     = "release"
+}
+
+variable "upgrade_start" {
+  description = "Start of the next maintenance window (RFC 3339), once MacStadium has scheduled it."
+  type        = string
+  default     = null
+}
+
+variable "runners" {
+  description = "How many CI runner VMs to keep deployed."
+  type        = number
+  default     = 3
+}
+
+variable "registry_password" {
+  description = "Password (or token) of the CI bot on the image registry."
+  type        = string
+  sensitive   = true
+  default     = "change-me"
+}
+
+# The namespace of the CI system. Namespaces survive every upgrade.
+resource "orka_namespace" "ci" {
+  name = "orka-ci"
+}
+
+# The runner template. VM configs survive every upgrade.
+resource "orka_vm_config" "runner" {
+  name  = "ci-runner"
+  image = "ghcr.io/acme/macos-runner:sonoma"
+  cpu   = 4
+}
+
+# Lost in layer (infrastructure) upgrades; recreated with the password from configuration.
+resource "orka_registry_credential" "ghcr" {
+  namespace = orka_namespace.ci.name
+  server    = "https://ghcr.io"
+  username  = "ci-bot"
+  password  = var.registry_password
+}
+
+# Emptied by release and layer upgrades; cached again so runners start without a pull.
+resource "orka_image_cache" "runner" {
+  namespace = orka_namespace.ci.name
+  image     = orka_vm_config.runner.image
+  all       = true
+}
+
+# Deleted by layer upgrades, and possibly by release upgrades; deployed again by name.
+resource "orka_vm" "runner" {
+  count     = var.runners
+  namespace = orka_namespace.ci.name
+  name      = "runner-${count.index + 1}"
+  vm_config = orka_vm_config.runner.name
+
+  depends_on = [orka_image_cache.runner, orka_registry_credential.ghcr]
+}
+
+# The CI system's identity. Service accounts survive; their tokens do not.
+resource "orka_service_account" "ci" {
+  namespace = orka_namespace.ci.name
+  name      = "ci-bot"
+}
+
+# Let the CI bot use the shared VM configs' namespace too.
+resource "orka_role_binding_subject" "ci_in_default" {
+  namespace         = "orka-default"
+  kind              = "service_account"
+  name              = orka_service_account.ci.name
+  subject_namespace = orka_namespace.ci.name
+}
+
+data "orka_upgrade_window" "next" {
+  type       = var.upgrade_type
+  start      = var.upgrade_start
+  namespaces = [orka_namespace.ci.name]
+}
+
+# Regenerated when Orka rejects it (after release and layer upgrades), and also once the
+# scheduled window has passed, even before anything notices.
+resource "orka_service_account_token" "ci" {
+  namespace        = orka_namespace.ci.name
+  service_account  = orka_service_account.ci.name
+  regenerate_after = data.orka_upgrade_window.next.end
+  rotate_before    = "720h"
+}
+
+# Stands for wherever the CI system reads its Orka token (a secret store, a Terraform Cloud
+# variable, a GitHub Actions secret): it is updated in the same apply that mints the token.
+resource "terraform_data" "ci_system_secret" {
+  input = orka_service_account_token.ci.token
+}
+
+output "runners" {
+  value = { for vm in orka_vm.runner : vm.name => "${vm.node}: ssh admin@${vm.ip} -p ${vm.ssh_port}" }
+}
+
+output "ci_token_expires_at" {
+  value = orka_service_account_token.ci.expires_at
+}
+
+output "next_upgrade_wipes" {
+  value = data.orka_upgrade_window.next.wiped
+}

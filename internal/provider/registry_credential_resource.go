@@ -1,0 +1,327 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"net/url"
+	"strings"
+
+	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/booldefault"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/orkatf/terraform-provider-orka/internal/orka"
+)
+
+var (
+	_ resource.Resource                   = (*registryCredentialResource)(nil)
+	_ resource.ResourceWithConfigure      = (*registryCredentialResource)(nil)
+	_ resource.ResourceWithImportState    = (*registryCredentialResource)(nil)
+	_ resource.ResourceWithModifyPlan     = (*registryCredentialResource)(nil)
+	_ resource.ResourceWithValidateConfig = (*registryCredentialResource)(nil)
+)
+
+// NewRegistryCredentialResource is orka_registry_credential: Orka's login to one OCI registry
+// in one namespace. A layer upgrade loses every registry credential; Read notices, and the
+// next apply adds it back with the password from the configuration.
+func NewRegistryCredentialResource() resource.Resource { return &registryCredentialResource{} }
+
+type registryCredentialResource struct {
+	data *providerData
+}
+
+type registryCredentialModel struct {
+	ID                types.String `tfsdk:"id"`
+	Namespace         types.String `tfsdk:"namespace"`
+	Server            types.String `tfsdk:"server"`
+	Username          types.String `tfsdk:"username"`
+	Password          types.String `tfsdk:"password"`
+	PasswordWO        types.String `tfsdk:"password_wo"`
+	PasswordWOVersion types.Int64  `tfsdk:"password_wo_version"`
+	AllowInsecure     types.Bool   `tfsdk:"allow_insecure"`
+}
+
+func (r *registryCredentialResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_registry_credential"
+}
+
+func (r *registryCredentialResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
+	replaceStr := []planmodifier.String{stringplanmodifier.RequiresReplace()}
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "The credential Orka uses to pull images from one OCI registry for one namespace " +
+			"(`orka3 regcred`). There is one credential per registry server and namespace. Needs an " +
+			"administrator's token.\n\n" +
+			"Orka virtualization/orchestration layer upgrades lose every registry credential. Terraform notices " +
+			"that the credential is gone (a warning says so) and the next apply adds it again, with the password " +
+			"from the configuration. Orka never returns passwords, so a password changed outside Terraform is not " +
+			"detected.\n\n" +
+			"Set the password with exactly one of `password` (stored in the Terraform state, marked sensitive) " +
+			"or, with Terraform 1.11 and later, the write-only `password_wo`, which is never stored: then change " +
+			"`password_wo_version` whenever the password changes, since Terraform cannot compare a value it " +
+			"does not keep. `password_wo` accepts ephemeral values, such as a secret read by an ephemeral resource.\n\n" +
+			"A change of `username`, the password or `allow_insecure` replaces the credential in place in Orka.\n\n" +
+			"Import with `namespace/server`, such as `orka-default/https://ghcr.io`; the password cannot be read " +
+			"from Orka, so it must be set in the configuration, and the first apply after the import sends it.",
+		Attributes: map[string]schema.Attribute{
+			"id": schema.StringAttribute{
+				MarkdownDescription: "`namespace/server`.", Computed: true,
+				PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+			},
+			"namespace": schema.StringAttribute{
+				MarkdownDescription: "Namespace the credential is for. Defaults to the provider's `namespace`.",
+				Optional:            true, Computed: true, PlanModifiers: replaceStr,
+				Validators: []validator.String{namespaceNameValidator()},
+			},
+			"server": schema.StringAttribute{
+				MarkdownDescription: "The registry, with its scheme and, if needed, its port: `https://ghcr.io`, " +
+					"`https://registry.example.com:5000`. A plain `http://` registry needs `allow_insecure = true`.",
+				Required: true, PlanModifiers: replaceStr,
+			},
+			"username": schema.StringAttribute{
+				MarkdownDescription: "User name for the registry.",
+				Required:            true, Validators: []validator.String{stringvalidator.LengthAtLeast(1)},
+			},
+			"password": schema.StringAttribute{
+				MarkdownDescription: "Password or access token for the registry, stored in the state (sensitive). " +
+					"Exactly one of `password` and `password_wo` must be set.",
+				Optional: true, Sensitive: true,
+				Validators: []validator.String{stringvalidator.LengthAtLeast(1)},
+			},
+			"password_wo": schema.StringAttribute{
+				MarkdownDescription: "Write-only password or access token (Terraform 1.11 and later): sent to Orka, " +
+					"never stored in the plan or the state. Change `password_wo_version` to send a new value. " +
+					"Exactly one of `password` and `password_wo` must be set.",
+				Optional: true, Sensitive: true, WriteOnly: true,
+				Validators: []validator.String{stringvalidator.LengthAtLeast(1)},
+			},
+			"password_wo_version": schema.Int64Attribute{
+				MarkdownDescription: "Any number; change it to send `password_wo` to Orka again. Only with `password_wo`.",
+				Optional:            true,
+				Validators:          []validator.Int64{int64validator.AlsoRequires(path.MatchRoot("password_wo"))},
+			},
+			"allow_insecure": schema.BoolAttribute{
+				MarkdownDescription: "Allow a registry without TLS or with a certificate Orka does not trust. " +
+					"Required for `http://` servers. Defaults to `false`.",
+				Optional: true, Computed: true, Default: booldefault.StaticBool(false),
+			},
+		},
+	}
+}
+
+func (r *registryCredentialResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
+	r.data = providerDataFrom(req.ProviderData, &resp.Diagnostics)
+}
+
+// ValidateConfig applies Orka's rules for the server (orka-api.md §7) and the one-password
+// rule, at plan time.
+func (r *registryCredentialResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
+	var m registryCredentialModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	if !m.Server.IsNull() && !m.Server.IsUnknown() {
+		server := m.Server.ValueString()
+		scheme, _, _ := strings.Cut(server, "://")
+		u, err := url.Parse(server)
+		switch {
+		case !strings.Contains(server, "://") || (scheme != "https" && scheme != "http"):
+			resp.Diagnostics.AddAttributeError(path.Root("server"), "Registry server needs a scheme",
+				fmt.Sprintf("server: %q must start with https:// (or http:// with allow_insecure = true), such as "+
+					"\"https://ghcr.io\".", server))
+		case err != nil || u.Host == "":
+			resp.Diagnostics.AddAttributeError(path.Root("server"), "Invalid registry server",
+				fmt.Sprintf("server: %q is not a URL with a host, such as \"https://ghcr.io\".", server))
+		case scheme == "http" && !m.AllowInsecure.IsUnknown() && !m.AllowInsecure.ValueBool():
+			resp.Diagnostics.AddAttributeError(path.Root("allow_insecure"), "http:// registry needs allow_insecure",
+				fmt.Sprintf("server %q is plain HTTP; Orka accepts it only with allow_insecure = true. Use https:// "+
+					"if the registry supports it.", server))
+		}
+	}
+	set := func(v types.String) bool { return !v.IsNull() }
+	switch {
+	case set(m.Password) && set(m.PasswordWO):
+		resp.Diagnostics.AddAttributeError(path.Root("password_wo"), "Both password and password_wo are set",
+			"Set exactly one of password (stored in the state) and password_wo (write-only, never stored).")
+	case !set(m.Password) && !set(m.PasswordWO):
+		resp.Diagnostics.AddAttributeError(path.Root("password"), "Missing registry password",
+			"Set exactly one of password (stored in the state) and password_wo (write-only, never stored, "+
+				"Terraform 1.11 and later). Orka never returns passwords, so Terraform needs one to add the "+
+				"credential, also after an import.")
+	}
+}
+
+func (r *registryCredentialResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	planNamespace(ctx, r.data, req, resp)
+	if req.Plan.Raw.IsNull() {
+		return
+	}
+	// The ID follows the namespace and server, both known at plan time in practice.
+	var ns, server types.String
+	resp.Diagnostics.Append(resp.Plan.GetAttribute(ctx, path.Root("namespace"), &ns)...)
+	resp.Diagnostics.Append(resp.Plan.GetAttribute(ctx, path.Root("server"), &server)...)
+	if !ns.IsUnknown() && !ns.IsNull() && !server.IsUnknown() {
+		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("id"), ns.ValueString()+"/"+server.ValueString())...)
+	}
+}
+
+func (r *registryCredentialResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	var plan registryCredentialModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	in, ok := r.input(ctx, plan, req.Config, &resp.Diagnostics)
+	if !ok {
+		return
+	}
+	ns := r.data.namespaceOr(plan.Namespace)
+	client := r.data.client
+
+	err := client.AddRegistryCredential(ctx, ns, in)
+	if orka.IsAmbiguous(err) {
+		// It may have been added: one for this server with our user name is taken to be ours;
+		// only when there is none is it added again.
+		if got, lerr := r.find(ctx, ns, in.Server); lerr == nil {
+			switch {
+			case got == nil:
+				err = client.AddRegistryCredential(ctx, ns, in)
+			case got.Username == in.Username:
+				err = nil
+			}
+		}
+	}
+	if err != nil {
+		if orka.IsConflict(err) {
+			resp.Diagnostics.AddAttributeError(path.Root("server"),
+				fmt.Sprintf("Namespace %q already has a registry credential for %q", ns, in.Server),
+				fmt.Sprintf("To manage it with Terraform, import it: terraform import <address> %s/%s (and keep the "+
+					"password in the configuration).\n\n%s", ns, in.Server, err))
+			return
+		}
+		addAPIError(&resp.Diagnostics, fmt.Sprintf("Could not add the registry credential for %q in namespace %q", in.Server, ns), err)
+		return
+	}
+	resp.Diagnostics.Append(resp.State.Set(ctx, plan.stored(ns))...)
+}
+
+func (r *registryCredentialResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	var state registryCredentialModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	ns := r.data.namespaceOr(state.Namespace)
+	server := state.Server.ValueString()
+	what := fmt.Sprintf("Registry credential for %q in namespace %q", server, ns)
+	got, err := r.find(ctx, ns, server)
+	switch {
+	case orka.IsNotFound(err), err == nil && got == nil:
+		removeGone(ctx, resp, what)
+		return
+	case err != nil:
+		addAPIError(&resp.Diagnostics, "Could not read the "+strings.ToLower(what[:1])+what[1:], err)
+		return
+	}
+	state.Username = types.StringValue(got.Username)
+	state.AllowInsecure = types.BoolValue(got.AllowInsecure)
+	resp.Diagnostics.Append(resp.State.Set(ctx, state.stored(ns))...)
+}
+
+// Update adds the credential again with replace, Orka's only way to change one.
+func (r *registryCredentialResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	var plan registryCredentialModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	in, ok := r.input(ctx, plan, req.Config, &resp.Diagnostics)
+	if !ok {
+		return
+	}
+	in.Replace = true
+	ns := r.data.namespaceOr(plan.Namespace)
+	if err := r.data.client.AddRegistryCredential(ctx, ns, in); err != nil {
+		addAPIError(&resp.Diagnostics, fmt.Sprintf("Could not update the registry credential for %q in namespace %q", in.Server, ns), err)
+		return
+	}
+	resp.Diagnostics.Append(resp.State.Set(ctx, plan.stored(ns))...)
+}
+
+func (r *registryCredentialResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
+	var state registryCredentialModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	ns := r.data.namespaceOr(state.Namespace)
+	server := state.Server.ValueString()
+	if err := r.data.client.RemoveRegistryCredential(ctx, ns, server); err != nil && !orka.IsNotFound(err) {
+		addAPIError(&resp.Diagnostics, fmt.Sprintf("Could not remove the registry credential for %q in namespace %q", server, ns), err)
+	}
+}
+
+func (r *registryCredentialResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
+	ns, server, err := splitImportID(req.ID, "namespace/server")
+	if err != nil {
+		resp.Diagnostics.AddError("Invalid import ID", err.Error()+", such as orka-default/https://ghcr.io.")
+		return
+	}
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), ns+"/"+server)...)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("namespace"), ns)...)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("server"), server)...)
+}
+
+// find returns the namespace's credential for server, or nil when there is none.
+func (r *registryCredentialResource) find(ctx context.Context, ns, server string) (*orka.RegistryCredential, error) {
+	creds, err := r.data.client.ListRegistryCredentials(ctx, ns)
+	if err != nil {
+		return nil, err
+	}
+	for _, c := range creds {
+		if c.Server == server {
+			return &c, nil
+		}
+	}
+	return nil, nil
+}
+
+// input builds the add request. A write-only password is only in the configuration, never in
+// the plan.
+func (r *registryCredentialResource) input(ctx context.Context, plan registryCredentialModel, config tfsdk.Config, diags *diag.Diagnostics) (orka.RegistryCredentialInput, bool) {
+	password := plan.Password
+	if password.IsNull() {
+		diags.Append(config.GetAttribute(ctx, path.Root("password_wo"), &password)...)
+	}
+	if diags.HasError() {
+		return orka.RegistryCredentialInput{}, false
+	}
+	if password.IsNull() || password.IsUnknown() || password.ValueString() == "" {
+		diags.AddAttributeError(path.Root("password"), "Missing registry password",
+			"Set password or password_wo: Orka needs the password to add the credential.")
+		return orka.RegistryCredentialInput{}, false
+	}
+	return orka.RegistryCredentialInput{
+		Server:        plan.Server.ValueString(),
+		Username:      plan.Username.ValueString(),
+		Password:      password.ValueString(),
+		AllowInsecure: plan.AllowInsecure.ValueBool(),
+	}, true
+}
+
+// stored is what goes into state: never the write-only password.
+func (m registryCredentialModel) stored(ns string) registryCredentialModel {
+	m.Namespace = types.StringValue(ns)
+	m.ID = types.StringValue(ns + "/" + m.Server.ValueString())
+	m.PasswordWO = types.StringNull()
+	return m
+}

@@ -1,0 +1,153 @@
+package provider
+
+import (
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/orkatf/terraform-provider-orka/internal/orka"
+)
+
+// Token lifetimes. Orka's default is one year; the minimum is the simulator's and is kept well
+// above a Terraform run so that a token cannot expire between plan and apply.
+const (
+	tokenDefaultLifetime = 8760 * time.Hour
+	tokenMinDuration     = 10 * time.Minute
+)
+
+// serviceAccountNamePattern is Orka's rule for service-account names (orka-api.md §6).
+var serviceAccountNamePattern = regexp.MustCompile(`^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$`)
+
+func serviceAccountNameValidator() nameValidator {
+	return nameValidator{
+		what: "service account name", maxLen: 253,
+		pattern: serviceAccountNamePattern,
+		rule:    "use lowercase letters, digits, '-' and '.', and start and end with a letter or digit",
+	}
+}
+
+// tokenDocs describes the token arguments once, for the resource and the ephemeral resource.
+var tokenDocs = map[string]string{
+	"service_account": "Name of the service account the token is for.",
+	"namespace":       "Namespace of the service account. Defaults to the provider's `namespace`.",
+	"duration": "Lifetime of the token as a Go duration, such as `720h` (30 days), of at least `" +
+		tokenMinDuration.String() + "`. When not set, Orka's default of one year (`8760h`) applies. Orka may " +
+		"grant a different lifetime; `expires_at` shows the one it granted. Conflicts with `no_expiration`.",
+	"no_expiration": "Ask for a token that never expires (Orka 3.0.2 and later). Such a token still dies " +
+		"after an Orka release or layer upgrade and when its service account is deleted. Conflicts with `duration`.",
+	"token": "The token: a JSON Web Token to send as `Authorization: Bearer <token>` (or to set as `ORKA_TOKEN`).",
+	"expires_at": "When the token expires (RFC 3339), read from the token's own `exp` claim; null when it " +
+		"never expires.",
+	"issued_at": "When the token was issued (RFC 3339), read from the token's own `iat` claim.",
+}
+
+// tokenRequest turns the token arguments into Orka's request. Nothing set sends "{}", the
+// documented request for the default one-year token.
+func tokenRequest(duration types.String, noExpiration types.Bool) orka.TokenRequest {
+	return orka.TokenRequest{
+		Duration:     duration.ValueString(),
+		NoExpiration: noExpiration.ValueBool(),
+	}
+}
+
+// tokenClaims are the times a service-account token carries. Orka's tokens are Kubernetes
+// JWTs; the claims are read, never trusted for anything but scheduling a regeneration, and the
+// signature is not checked (only Orka can judge a token; Read asks it).
+type tokenClaims struct {
+	issuedAt  time.Time // zero when the token carries no iat
+	expiresAt time.Time // zero when the token never expires
+}
+
+// parseTokenClaims reads iat and exp from the payload, the second dot-separated part, in
+// base64url. An error never quotes the token.
+func parseTokenClaims(token string) (tokenClaims, error) {
+	parts := strings.Split(token, ".")
+	if len(parts) != 3 {
+		return tokenClaims{}, fmt.Errorf("the token is not a JSON Web Token (it has %d dot-separated parts, not 3)", len(parts))
+	}
+	raw, err := base64.RawURLEncoding.DecodeString(strings.TrimRight(parts[1], "="))
+	if err != nil {
+		return tokenClaims{}, errors.New("the token's payload is not base64url")
+	}
+	var claims struct {
+		IssuedAt  *json.Number `json:"iat"`
+		ExpiresAt *json.Number `json:"exp"`
+	}
+	if err := json.Unmarshal(raw, &claims); err != nil {
+		return tokenClaims{}, errors.New("the token's payload is not a JSON object with numeric iat and exp")
+	}
+	var out tokenClaims
+	if out.issuedAt, err = unixClaim("iat", claims.IssuedAt); err != nil {
+		return tokenClaims{}, err
+	}
+	if out.expiresAt, err = unixClaim("exp", claims.ExpiresAt); err != nil {
+		return tokenClaims{}, err
+	}
+	return out, nil
+}
+
+func unixClaim(name string, n *json.Number) (time.Time, error) {
+	if n == nil {
+		return time.Time{}, nil
+	}
+	f, err := n.Float64()
+	if err != nil || f < 0 || f > math.MaxInt32*4 {
+		return time.Time{}, fmt.Errorf("the token's %s claim is not a Unix time", name)
+	}
+	return time.Unix(int64(f), 0).UTC(), nil
+}
+
+// tokenTimes returns issued_at and expires_at for a freshly minted token. When the token's
+// claims cannot be read (a token format this provider does not know), they are derived from
+// the request and the clock instead, so that expiry is still tracked.
+func tokenTimes(token string, req orka.TokenRequest, now time.Time) (issued, expires types.String, err error) {
+	c, err := parseTokenClaims(token)
+	if err != nil {
+		c = tokenClaims{issuedAt: now.UTC()}
+		if !req.NoExpiration {
+			lifetime := tokenDefaultLifetime
+			if d, perr := time.ParseDuration(req.Duration); perr == nil && req.Duration != "" {
+				lifetime = d
+			}
+			c.expiresAt = now.Add(lifetime).UTC()
+		}
+	}
+	if c.issuedAt.IsZero() {
+		c.issuedAt = now.UTC()
+	}
+	issued = types.StringValue(c.issuedAt.Format(time.RFC3339))
+	expires = types.StringNull()
+	if !c.expiresAt.IsZero() {
+		expires = types.StringValue(c.expiresAt.Format(time.RFC3339))
+	}
+	return issued, expires, err
+}
+
+// addTokenError reports a failed token request; a missing account gets its own advice.
+func addTokenError(diags *diag.Diagnostics, ns, sa string, err error) {
+	summary := fmt.Sprintf("Could not create a token for service account %q in namespace %q", sa, ns)
+	if orka.IsNotFound(err) {
+		diags.AddError(summary, fmt.Sprintf("Orka has no service account %q in namespace %q (or no such namespace). "+
+			"Create it first, for example with an orka_service_account resource, and reference its name so that "+
+			"Terraform creates it before the token.\n\n%s", sa, ns, err))
+		return
+	}
+	addAPIError(diags, summary, err)
+}
+
+// validateTokenLifetime refuses duration together with no_expiration = true (false is fine).
+func validateTokenLifetime(duration types.String, noExpiration types.Bool, diags *diag.Diagnostics) {
+	if noExpiration.ValueBool() && !duration.IsNull() && !duration.IsUnknown() {
+		diags.AddAttributeError(path.Root("duration"), "duration conflicts with no_expiration",
+			"A token either expires after duration or never expires: set duration, or no_expiration = true, not both.")
+	}
+}

@@ -1,0 +1,316 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/boolplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/mapplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
+
+	"github.com/orkatf/terraform-provider-orka/internal/orka"
+)
+
+var (
+	_ resource.Resource                   = (*serviceAccountTokenResource)(nil)
+	_ resource.ResourceWithConfigure      = (*serviceAccountTokenResource)(nil)
+	_ resource.ResourceWithModifyPlan     = (*serviceAccountTokenResource)(nil)
+	_ resource.ResourceWithValidateConfig = (*serviceAccountTokenResource)(nil)
+)
+
+// NewServiceAccountTokenResource is orka_service_account_token: a token that Terraform
+// regenerates by itself when Orka stops accepting it (after upgrades), when it nears expiry,
+// or after a given time, so that one apply also updates everything that uses it.
+func NewServiceAccountTokenResource() resource.Resource { return &serviceAccountTokenResource{} }
+
+type serviceAccountTokenResource struct {
+	data *providerData
+}
+
+type serviceAccountTokenModel struct {
+	ID              types.String `tfsdk:"id"`
+	ServiceAccount  types.String `tfsdk:"service_account"`
+	Namespace       types.String `tfsdk:"namespace"`
+	Duration        types.String `tfsdk:"duration"`
+	NoExpiration    types.Bool   `tfsdk:"no_expiration"`
+	RotateBefore    types.String `tfsdk:"rotate_before"`
+	RegenerateAfter types.String `tfsdk:"regenerate_after"`
+	Keepers         types.Map    `tfsdk:"keepers"`
+	Token           types.String `tfsdk:"token"`
+	IssuedAt        types.String `tfsdk:"issued_at"`
+	ExpiresAt       types.String `tfsdk:"expires_at"`
+}
+
+func (r *serviceAccountTokenResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_service_account_token"
+}
+
+func (r *serviceAccountTokenResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
+	replaceStr := []planmodifier.String{stringplanmodifier.RequiresReplace()}
+	computedStr := []planmodifier.String{stringplanmodifier.UseStateForUnknown()}
+
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "A token of a service account (`orka3 serviceaccount token`), for CI systems and other " +
+			"automation. Terraform keeps it working: on every plan the token is checked, and it is removed from the " +
+			"state, with a warning that says why, when\n\n" +
+			"- its service account no longer exists;\n" +
+			"- Orka rejects it (HTTP 401 to a call made with the token itself), which is what happens to every " +
+			"service-account token after an Orka release upgrade or virtualization/orchestration layer upgrade;\n" +
+			"- it has expired, or expires within `rotate_before`;\n" +
+			"- `regenerate_after` has passed since it was issued.\n\n" +
+			"The next apply then mints a new token, and everything that references `token` (a CI system's secret, " +
+			"a Terraform Cloud variable, a Kubernetes secret) is updated in the same apply.\n\n" +
+			"**Tokens cannot be revoked one by one in Orka.** Destroying this resource, or replacing it, only makes " +
+			"Terraform forget the token: it stays valid until it expires. To invalidate every token of an account at " +
+			"once, delete the service account (`orka_service_account`, or `orka3 serviceaccount delete`). Prefer a " +
+			"`duration` that is not longer than needed.\n\n" +
+			"The token is stored in the Terraform state, marked sensitive. To keep it out of the state, use the " +
+			"ephemeral resource of the same name (Terraform 1.10 and later) where the token is only needed during " +
+			"a run. This resource is not importable: a token cannot be read back from Orka.\n\n" +
+			"Every argument forces a new token, except that a change of `rotate_before` or `regenerate_after` " +
+			"mints one only when the current token falls under the new rule; otherwise the new rule is recorded " +
+			"and applies from then on. Works with `lifecycle { create_before_destroy = true }`.",
+		Attributes: map[string]schema.Attribute{
+			"id": schema.StringAttribute{
+				MarkdownDescription: "`namespace/service_account/issued_at` (Unix seconds). Not secret.",
+				Computed:            true, PlanModifiers: computedStr,
+			},
+			"service_account": schema.StringAttribute{
+				MarkdownDescription: tokenDocs["service_account"], Required: true, PlanModifiers: replaceStr,
+				Validators: []validator.String{serviceAccountNameValidator()},
+			},
+			"namespace": schema.StringAttribute{
+				MarkdownDescription: tokenDocs["namespace"], Optional: true, Computed: true, PlanModifiers: replaceStr,
+				Validators: []validator.String{namespaceNameValidator()},
+			},
+			"duration": schema.StringAttribute{
+				MarkdownDescription: tokenDocs["duration"], Optional: true, PlanModifiers: replaceStr,
+				Validators: []validator.String{durationValidator{min: tokenMinDuration}},
+			},
+			"no_expiration": schema.BoolAttribute{
+				MarkdownDescription: tokenDocs["no_expiration"], Optional: true,
+				PlanModifiers: []planmodifier.Bool{boolplanmodifier.RequiresReplace()},
+			},
+			"rotate_before": schema.StringAttribute{
+				MarkdownDescription: "Regenerate the token once it expires within this Go duration, such as `168h` " +
+					"(a week): the plan after that moment mints a new one. Without it, the token is regenerated " +
+					"only once it has expired. Has no effect on tokens that never expire.",
+				Optional:   true,
+				Validators: []validator.String{durationValidator{min: time.Second}},
+			},
+			"regenerate_after": schema.StringAttribute{
+				MarkdownDescription: "An RFC 3339 time, such as `2025-06-01T06:00:00Z`: a token issued before it is " +
+					"regenerated by the first plan after it has passed. Meant to take the end of an Orka " +
+					"maintenance window (`data.orka_upgrade_window.<name>.end`), so that the run after an upgrade " +
+					"replaces the token even before Orka is asked about it.",
+				Optional: true,
+			},
+			"keepers": schema.MapAttribute{
+				MarkdownDescription: "Arbitrary strings; any change mints a new token. Use it to rotate on demand " +
+					"(`keepers = { rotation = \"2025-q3\" }`) or to tie the token to something else's lifecycle.",
+				ElementType: types.StringType, Optional: true,
+				PlanModifiers: []planmodifier.Map{mapplanmodifier.RequiresReplace()},
+			},
+			"token": schema.StringAttribute{
+				MarkdownDescription: tokenDocs["token"], Computed: true, Sensitive: true, PlanModifiers: computedStr,
+			},
+			"issued_at": schema.StringAttribute{
+				MarkdownDescription: tokenDocs["issued_at"], Computed: true, PlanModifiers: computedStr,
+			},
+			"expires_at": schema.StringAttribute{
+				MarkdownDescription: tokenDocs["expires_at"], Computed: true, PlanModifiers: computedStr,
+			},
+		},
+	}
+}
+
+func (r *serviceAccountTokenResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
+	r.data = providerDataFrom(req.ProviderData, &resp.Diagnostics)
+}
+
+func (r *serviceAccountTokenResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
+	var m serviceAccountTokenModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	validateTokenLifetime(m.Duration, m.NoExpiration, &resp.Diagnostics)
+	if v := m.RegenerateAfter; !v.IsNull() && !v.IsUnknown() {
+		if _, err := time.Parse(time.RFC3339, v.ValueString()); err != nil {
+			resp.Diagnostics.AddAttributeError(path.Root("regenerate_after"), "Invalid regenerate_after",
+				fmt.Sprintf("regenerate_after: %q is not an RFC 3339 time; use a form such as \"2025-06-01T06:00:00Z\".", v.ValueString()))
+		}
+	}
+}
+
+// ModifyPlan shows the namespace, and decides whether a changed rotate_before or
+// regenerate_after needs a new token now: only when the token in state falls under the new
+// rule. Otherwise the change is recorded in place (a new upgrade window being announced must
+// not mint a token before the window has even started).
+func (r *serviceAccountTokenResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	planNamespace(ctx, r.data, req, resp)
+	if req.State.Raw.IsNull() || req.Plan.Raw.IsNull() {
+		return
+	}
+	var state, plan serviceAccountTokenModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	now := time.Now()
+	if r.data != nil {
+		now = r.data.now()
+	}
+	probe := state
+	if !plan.RotateBefore.Equal(state.RotateBefore) {
+		probe.RotateBefore = plan.RotateBefore
+		if plan.RotateBefore.IsUnknown() || tokenStaleReason(probe, now) != "" {
+			resp.RequiresReplace = append(resp.RequiresReplace, path.Root("rotate_before"))
+		}
+	}
+	if !plan.RegenerateAfter.Equal(state.RegenerateAfter) {
+		probe = state
+		probe.RegenerateAfter = plan.RegenerateAfter
+		if plan.RegenerateAfter.IsUnknown() || tokenStaleReason(probe, now) != "" {
+			resp.RequiresReplace = append(resp.RequiresReplace, path.Root("regenerate_after"))
+		}
+	}
+}
+
+func (r *serviceAccountTokenResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	var plan serviceAccountTokenModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	ns := r.data.namespaceOr(plan.Namespace)
+	sa := plan.ServiceAccount.ValueString()
+	treq := tokenRequest(plan.Duration, plan.NoExpiration)
+
+	token, err := mintToken(ctx, r.data.client, ns, sa, treq)
+	if err != nil {
+		addTokenError(&resp.Diagnostics, ns, sa, err)
+		return
+	}
+	issued, expires, perr := tokenTimes(token, treq, r.data.now())
+	if perr != nil {
+		tflog.Warn(ctx, "could not read the token's claims; expiry is derived from the request", map[string]any{"reason": perr.Error()})
+	}
+	plan.Namespace = types.StringValue(ns)
+	plan.Token = types.StringValue(token)
+	plan.IssuedAt = issued
+	plan.ExpiresAt = expires
+	issuedAt, _ := time.Parse(time.RFC3339, issued.ValueString())
+	plan.ID = types.StringValue(fmt.Sprintf("%s/%s/%d", ns, sa, issuedAt.Unix()))
+	resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
+}
+
+// Read keeps the token only while it is good; see the resource's description.
+func (r *serviceAccountTokenResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	var state serviceAccountTokenModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	ns := r.data.namespaceOr(state.Namespace)
+	sa := state.ServiceAccount.ValueString()
+	what := fmt.Sprintf("The token of service account %q in namespace %q", sa, ns)
+
+	if reason := tokenStaleReason(state, r.data.now()); reason != "" {
+		forgetToken(ctx, resp, what, reason)
+		return
+	}
+	if _, err := r.data.client.GetServiceAccount(ctx, ns, sa); err != nil {
+		if orka.IsNotFound(err) {
+			forgetToken(ctx, resp, what, fmt.Sprintf("its service account %q no longer exists in namespace %q "+
+				"(deleting an account invalidates all its tokens)", sa, ns))
+			return
+		}
+		addAPIError(&resp.Diagnostics, fmt.Sprintf("Could not check service account %q in namespace %q", sa, ns), err)
+		return
+	}
+	// Only Orka can judge a token: ask it with the token itself. 403 means Orka knows the token
+	// but it may not list VM configs, so it is still valid.
+	err := r.data.client.WithToken(state.Token.ValueString()).Probe(ctx)
+	switch {
+	case err == nil, orka.IsForbidden(err):
+	case orka.IsUnauthorized(err):
+		forgetToken(ctx, resp, what, "Orka rejects it (HTTP 401), as it does with every service-account token "+
+			"after an Orka release upgrade or virtualization/orchestration layer upgrade")
+		return
+	default:
+		addAPIError(&resp.Diagnostics, what+" could not be checked", err)
+		return
+	}
+	if state.Namespace.IsNull() {
+		state.Namespace = types.StringValue(ns)
+		resp.Diagnostics.Append(resp.State.Set(ctx, state)...)
+	}
+}
+
+// Update only records a new rotate_before or regenerate_after (ModifyPlan decided that the
+// token still satisfies it); every other change replaces the token.
+func (r *serviceAccountTokenResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	var plan serviceAccountTokenModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
+}
+
+// Delete only forgets the token: Orka cannot revoke one token (see the description).
+func (r *serviceAccountTokenResource) Delete(context.Context, resource.DeleteRequest, *resource.DeleteResponse) {
+}
+
+// tokenStaleReason says why a token must be regenerated by the clock alone, or "" when it
+// need not be.
+func tokenStaleReason(m serviceAccountTokenModel, now time.Time) string {
+	if !m.ExpiresAt.IsNull() && !m.ExpiresAt.IsUnknown() {
+		if exp, err := time.Parse(time.RFC3339, m.ExpiresAt.ValueString()); err == nil {
+			if !now.Before(exp) {
+				return fmt.Sprintf("it expired at %s", exp.Format(time.RFC3339))
+			}
+			if d, err := time.ParseDuration(m.RotateBefore.ValueString()); err == nil && !now.Before(exp.Add(-d)) {
+				return fmt.Sprintf("it expires at %s, within rotate_before (%s)", exp.Format(time.RFC3339), m.RotateBefore.ValueString())
+			}
+		}
+	}
+	if !m.RegenerateAfter.IsNull() && !m.RegenerateAfter.IsUnknown() {
+		after, err := time.Parse(time.RFC3339, m.RegenerateAfter.ValueString())
+		issued, ierr := time.Parse(time.RFC3339, m.IssuedAt.ValueString())
+		if err == nil && ierr == nil && !now.Before(after) && issued.Before(after) {
+			return fmt.Sprintf("it was issued at %s, before regenerate_after (%s), which has passed",
+				issued.Format(time.RFC3339), after.Format(time.RFC3339))
+		}
+	}
+	return ""
+}
+
+// forgetToken removes the token from state with a warning that gives the reason.
+func forgetToken(ctx context.Context, resp *resource.ReadResponse, what, reason string) {
+	tflog.Info(ctx, "service-account token will be regenerated", map[string]any{"reason": reason})
+	resp.Diagnostics.AddWarning(what+" will be regenerated",
+		what+" has been removed from the Terraform state because "+reason+". The next apply mints a new token "+
+			"and updates everything that uses it. (Orka cannot revoke a single token: any old token stays valid "+
+			"until it expires or its service account is deleted.)")
+	resp.State.RemoveResource(ctx)
+}
+
+// mintToken asks Orka for a token. A request whose answer was lost is sent once more: the lost
+// token never reached anyone, and a second token is harmless (tokens cannot be looked up, so
+// there is nothing to adopt).
+func mintToken(ctx context.Context, client *orka.Client, ns, sa string, req orka.TokenRequest) (string, error) {
+	token, err := client.CreateServiceAccountToken(ctx, ns, sa, req)
+	if orka.IsAmbiguous(err) {
+		tflog.Info(ctx, "the answer to a token request was lost; asking once more")
+		token, err = client.CreateServiceAccountToken(ctx, ns, sa, req)
+	}
+	return token, err
+}
