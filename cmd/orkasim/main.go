@@ -69,7 +69,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	logger := log.New(stderr, "orkasim: ", log.LstdFlags)
 	srv := &http.Server{Handler: logRequests(sim, logger), ErrorLog: logger, ReadHeaderTimeout: 10 * time.Second}
 
-	ln, err := net.Listen("tcp", *addr)
+	ln, err := (&net.ListenConfig{}).Listen(ctx, "tcp", *addr)
 	if err != nil {
 		return err
 	}

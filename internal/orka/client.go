@@ -150,7 +150,7 @@ func normalizeEndpoint(raw string) (string, error) {
 	}
 	u, err := url.Parse(s)
 	if err != nil {
-		return "", fmt.Errorf("the Orka endpoint %q is not a valid URL: %v", raw, err)
+		return "", fmt.Errorf("the Orka endpoint %q is not a valid URL: %w", raw, err)
 	}
 	if u.Scheme != "http" && u.Scheme != "https" {
 		return "", fmt.Errorf("the Orka endpoint %q must be an absolute URL starting with https:// or "+
@@ -269,7 +269,7 @@ func (c *Client) transportFailure(ctx context.Context, st *retryState, err error
 	ctxErr := ctx.Err()
 	// retryablehttp returns the bare context error when the context ends while it waits
 	// between attempts: the previous attempt was a retryable one, so nothing is ambiguous.
-	waiting := ctxErr != nil && err == ctxErr
+	waiting := ctxErr != nil && err == ctxErr //nolint:errorlint // only the bare context error means "between attempts"
 	if !waiting && !idempotent(st.method) && !requestNotSent(err) {
 		return &AmbiguousError{Method: st.method, Path: st.path, Err: err}
 	}

@@ -103,7 +103,7 @@ func causeText(err error) string {
 		return "unknown error"
 	}
 	var ue *url.Error
-	if errors.As(err, &ue) && ue.Err != nil && err == error(ue) {
+	if errors.As(err, &ue) && ue.Err != nil && err == error(ue) { //nolint:errorlint // unwrap only a bare *url.Error
 		return ue.Err.Error()
 	}
 	return err.Error()

@@ -50,7 +50,7 @@ type retryState struct {
 func (st *retryState) checkRetry(ctx context.Context, resp *http.Response, err error) (bool, error) {
 	st.attempts++
 	if ctx.Err() != nil {
-		return false, nil
+		return false, nil //nolint:nilerr // the caller reports the failure; nil only means "stop"
 	}
 	if err != nil {
 		if permanentTransportError(err) {
@@ -159,7 +159,7 @@ func backoff(minWait, maxWait, retryAfterMax time.Duration, attempt int, resp *h
 	if upper <= lower {
 		return lower
 	}
-	return lower + rand.N(upper-lower+1)
+	return lower + rand.N(upper-lower+1) //nolint:gosec // jitter, not a secret
 }
 
 // parseRetryAfter parses a Retry-After header: delay-seconds or an HTTP date. ok is false when

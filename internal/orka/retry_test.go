@@ -97,13 +97,12 @@ func TestRetryPolicy(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			var fs *fakeServer
-			fs = newFakeServer(t, func(w http.ResponseWriter, r *http.Request, n int) {
+			fs := newFakeServer(t, func(w http.ResponseWriter, r *http.Request, n int) {
 				code := tt.script[min(n, len(tt.script))-1]
-				switch {
-				case code == dropped:
+				switch code {
+				case dropped:
 					hijackAndClose(t, w)
-				case code == ok:
+				case ok:
 					reply(w, 201, `{"name":"vm1","status":"Running"}`)
 				default:
 					if tt.retryAfter != "" {

@@ -39,13 +39,13 @@ import (
 	"strings"
 )
 
-// DefaultNamespace always exists; all VM configs and images live in it. [DOC]
+// DefaultNamespace always exists; all VM configs and images live in it. [DOC].
 const DefaultNamespace = "orka-default"
 
-// apiPrefix is where every route lives under the endpoint. [DOC]
+// apiPrefix is where every route lives under the endpoint. [DOC].
 const apiPrefix = "/api/v1"
 
-// roleBindingName is the one role binding whose subjects the API manages. [DOC]
+// roleBindingName is the one role binding whose subjects the API manages. [DOC].
 const roleBindingName = "orka-dev"
 
 // Subject kinds in a role binding's subject list. ASSUMED: the spelling of "kind" in
@@ -75,7 +75,7 @@ func route(segments ...string) string {
 	return b.String()
 }
 
-// Documented routes. [DOC]
+// Documented routes. [DOC].
 
 func routeClusterInfo() string { return route("cluster-info") }
 
@@ -151,18 +151,18 @@ func routeImageCacheRemove(ns string) string {
 	return route("namespaces", ns, "imagecache", "remove")
 }
 
-// createNamespaceBody is the body of POST /api/v1/namespaces. [DOC]
+// createNamespaceBody is the body of POST /api/v1/namespaces. [DOC].
 type createNamespaceBody struct {
 	Name             string `json:"name"`
 	EnableCustomPods bool   `json:"enableCustomPods"`
 }
 
-// removeRegistryCredentialBody is the body of DELETE .../registrycredentials/remove. [DOC]
+// removeRegistryCredentialBody is the body of DELETE .../registrycredentials/remove. [DOC].
 type removeRegistryCredentialBody struct {
 	Server string `json:"server"`
 }
 
-// listEnvelope is every list response: {"items": [...]}, no pagination. [DOC]
+// listEnvelope is every list response: {"items": [...]}, no pagination. [DOC].
 type listEnvelope[T any] struct {
 	Items []T `json:"items"`
 }

@@ -26,12 +26,12 @@ func validateVMConfigName(name string) error {
 	return nil
 }
 
-func validateDNSLabel(field, name string, max int) error {
+func validateDNSLabel(field, name string, maxLen int) error {
 	switch {
 	case name == "":
 		return invalid(field, name, "is required")
-	case len(name) > max:
-		return invalid(field, name, fmt.Sprintf("must be at most %d characters", max))
+	case len(name) > maxLen:
+		return invalid(field, name, fmt.Sprintf("must be at most %d characters", maxLen))
 	case !dnsLabelRE.MatchString(name):
 		return invalid(field, name, "must be a DNS label: lowercase letters, digits and '-', starting and ending with a letter or digit")
 	}

@@ -36,7 +36,7 @@ func serviceAccountNameValidator() nameValidator {
 }
 
 // tokenDocs describes the token arguments once, for the resource and the ephemeral resource.
-var tokenDocs = map[string]string{
+var tokenDocs = map[string]string{ //nolint:gosec // documentation, not credentials
 	"service_account": "Name of the service account the token is for.",
 	"namespace":       "Namespace of the service account. Defaults to the provider's `namespace`.",
 	"duration": "Lifetime of the token as a Go duration, such as `720h` (30 days), of at least `" +

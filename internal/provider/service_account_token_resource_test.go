@@ -100,7 +100,7 @@ func (c *tokenCapture) capture(addr string) resource.TestCheckFunc {
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 		defer cancel()
 		if err := c.e.client.WithToken(tok).Probe(ctx); err != nil && !orka.IsForbidden(err) {
-			return fmt.Errorf("a call with the token of %s failed: %v", addr, err)
+			return fmt.Errorf("a call with the token of %s failed: %w", addr, err)
 		}
 		c.tokens = append(c.tokens, tok)
 		return nil

@@ -286,7 +286,7 @@ func (r *vmResource) recoverDeploy(ctx context.Context, ns string, deploy orka.D
 	case orka.IsNotFound(err):
 		return r.data.client.DeployVM(ctx, ns, deploy)
 	case err != nil:
-		return nil, fmt.Errorf("the answer to the deploy was lost (%v), and looking the VM up failed: %w", cause, err)
+		return nil, fmt.Errorf("the answer to the deploy was lost (%w), and looking the VM up failed: %w", cause, err)
 	}
 	if mismatch := vmMismatch(deploy, vm); mismatch != "" {
 		return nil, &foreignVMError{msg: fmt.Sprintf("the answer to the deploy was lost (%v), and the VM found under "+
@@ -329,7 +329,7 @@ func (r *vmResource) waitRunning(ctx context.Context, ns, name string) (*orka.VM
 			return false, err
 		}
 		if vm.Status == orka.VMStatusFailed {
-			return false, fmt.Errorf("Orka reports VM %q in namespace %q as Failed", name, ns)
+			return false, fmt.Errorf("VM %q in namespace %q is reported as Failed by Orka", name, ns)
 		}
 		return vm.Status == orka.VMStatusRunning, nil
 	}, func() error {

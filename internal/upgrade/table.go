@@ -42,7 +42,7 @@ const (
 	ServiceAccountTokens  Aspect = "service_account_tokens"
 	VMConfigs             Aspect = "vm_configs"
 	VMs                   Aspect = "vms"
-	RegistryCredentials   Aspect = "registry_credentials"
+	RegistryCredentials   Aspect = "registry_credentials" //nolint:gosec // an aspect name, not a credential
 	ImagesAndISOs         Aspect = "images_and_isos"
 	ImageCache            Aspect = "image_cache"
 	Namespaces            Aspect = "namespaces"
