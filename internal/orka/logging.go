@@ -54,11 +54,11 @@ func (ci *callInfo) redactBody(body []byte, whole bool) string {
 	if whole {
 		return fmt.Sprintf("%s (%d bytes redacted)", redacted, len(body))
 	}
-	var s string
-	if out, ok := redactJSON(body); ok {
-		s = out
-	} else {
-		s = string(body)
+	s := string(body)
+	if mayHoldSecretField(body) {
+		if out, ok := redactJSON(body); ok {
+			s = out
+		}
 	}
 	s = ci.scrub(s)
 	if len(s) > maxLoggedBody {
@@ -74,6 +74,22 @@ func (ci *callInfo) scrub(s string) string {
 		}
 	}
 	return s
+}
+
+// mayHoldSecretField reports whether a body could hold a secret field: it names one of the
+// secret keys (in any case), or escapes characters, which could spell one. A body that cannot
+// skips the JSON round trip, most of the cost of logging a large list.
+func mayHoldSecretField(body []byte) bool {
+	if bytes.Contains(body, []byte(`\u`)) {
+		return true
+	}
+	lower := bytes.ToLower(body)
+	for k := range secretKeys {
+		if bytes.Contains(lower, []byte(`"`+k+`"`)) {
+			return true
+		}
+	}
+	return false
 }
 
 // redactJSON re-encodes a JSON body with every secret field's value replaced. ok is false when

@@ -134,3 +134,19 @@ func TestRedactJSON(t *testing.T) {
 		t.Errorf("redactBody whole = %q", got)
 	}
 }
+
+func TestMayHoldSecretField(t *testing.T) {
+	for body, want := range map[string]bool{
+		`{"items":[{"name":"vm"}]}`:            false,
+		`{"token":"x"}`:                        true,
+		`{"status":{"Token":"x"}}`:             true,
+		`{"PASSWORD":"x"}`:                     true,
+		`{"clientSecret":"x"}`:                 true,
+		`{"\u0074oken":"x"}`:                   true,
+		`{"name":"token-rotation","x":"pass"}`: false,
+	} {
+		if got := mayHoldSecretField([]byte(body)); got != want {
+			t.Errorf("mayHoldSecretField(%s) = %v, want %v", body, got, want)
+		}
+	}
+}
