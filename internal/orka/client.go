@@ -150,7 +150,7 @@ func normalizeEndpoint(raw string) (string, error) {
 	}
 	u, err := url.Parse(s)
 	if err != nil {
-		return "", fmt.Errorf("the Orka endpoint %q is not a valid URL: %w", raw, err)
+		return "", errors.New("the Orka endpoint is not a valid URL: use a form such as https://acme.orka.app")
 	}
 	if u.Scheme != "http" && u.Scheme != "https" {
 		return "", fmt.Errorf("the Orka endpoint %q must be an absolute URL starting with https:// or "+

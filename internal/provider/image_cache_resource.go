@@ -15,10 +15,8 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
-	"github.com/hashicorp/terraform-plugin-framework/resource/schema/boolplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/mapplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
-	"github.com/hashicorp/terraform-plugin-framework/resource/schema/setplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
@@ -85,19 +83,21 @@ func (r *imageCacheResource) Schema(ctx context.Context, _ resource.SchemaReques
 				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()},
 				Validators:    []validator.String{stringvalidator.LengthAtLeast(1)},
 			},
+			// Orka does not record the selector: an import pins the nodes that hold the image,
+			// and the configuration's selector is then recorded without a replacement.
 			"nodes": schema.SetAttribute{
 				MarkdownDescription: "Cache on these nodes. Exactly one of `nodes`, `tags` and `all` must be set.",
 				ElementType:         types.StringType, Optional: true, Validators: selector,
-				PlanModifiers: []planmodifier.Set{setplanmodifier.RequiresReplace()},
+				PlanModifiers: []planmodifier.Set{replaceUnlessImportedSet()},
 			},
 			"tags": schema.SetAttribute{
 				MarkdownDescription: "Cache on the nodes that carry any of these Orka node tags.",
 				ElementType:         types.StringType, Optional: true, Validators: selector,
-				PlanModifiers: []planmodifier.Set{setplanmodifier.RequiresReplace()},
+				PlanModifiers: []planmodifier.Set{replaceUnlessImportedSet()},
 			},
 			"all": schema.BoolAttribute{
 				MarkdownDescription: "Cache on every node of the namespace.", Optional: true,
-				PlanModifiers: []planmodifier.Bool{boolplanmodifier.RequiresReplace()},
+				PlanModifiers: []planmodifier.Bool{replaceUnlessImportedBool()},
 			},
 			"node_status": schema.MapAttribute{
 				MarkdownDescription: "Cache status per targeted node: `Caching`, `Ready` or `Failed`.",
@@ -305,11 +305,13 @@ func (r *imageCacheResource) Read(ctx context.Context, req resource.ReadRequest,
 	resp.Diagnostics.Append(resp.State.Set(ctx, state)...)
 }
 
-// Update only carries the plan over: every argument forces replacement.
+// Update only records configuration: every argument forces replacement, except the selector
+// of a cache just imported.
 func (r *imageCacheResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
 	var plan imageCacheModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
+	clearImported(ctx, resp)
 }
 
 func (r *imageCacheResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
@@ -355,4 +357,5 @@ func (r *imageCacheResource) ImportState(ctx context.Context, req resource.Impor
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("namespace"), ns)...)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("image"), image)...)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("nodes"), set)...)
+	markImported(ctx, resp)
 }

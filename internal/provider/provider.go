@@ -168,6 +168,15 @@ func (p *orkaProvider) Configure(ctx context.Context, req provider.ConfigureRequ
 	if namespace == "" {
 		namespace = orka.DefaultNamespace
 	}
+	// The schema validates the attribute; a value from the environment is checked here.
+	if v := (validator.StringResponse{}); cfg.Namespace.IsNull() {
+		namespaceNameValidator().ValidateString(ctx, validator.StringRequest{
+			Path: path.Root("namespace"), ConfigValue: types.StringValue(namespace),
+		}, &v)
+		for _, d := range v.Diagnostics.Errors() {
+			resp.Diagnostics.AddAttributeError(path.Root("namespace"), "Invalid "+envNamespace, envNamespace+": "+d.Detail())
+		}
+	}
 	if endpoint == "" {
 		resp.Diagnostics.AddAttributeError(path.Root("endpoint"), "Missing Orka API endpoint",
 			"Set endpoint in the provider \"orka\" block or the "+envEndpoint+" environment variable to the "+

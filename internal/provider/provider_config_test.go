@@ -57,6 +57,19 @@ func TestAccProvider_missingSettingsNameTheirVariables(t *testing.T) {
 	})
 }
 
+func TestAccProvider_invalidNamespaceFromEnvironment(t *testing.T) {
+	clearOrkaEnv(t)
+	e := newTestEnv(t, orkasim.Options{})
+	t.Setenv(envNamespace, "ci")
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: e.factories(),
+		Steps: []resource.TestStep{{
+			Config:      e.config(readImages),
+			ExpectError: regexp.MustCompile(`ORKA_NAMESPACE: namespace: "ci" is not a valid namespace name`),
+		}},
+	})
+}
+
 // Everything can come from the environment, as in a Terraform Cloud workspace.
 func TestAccProvider_configuredFromEnvironment(t *testing.T) {
 	clearOrkaEnv(t)

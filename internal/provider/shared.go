@@ -9,6 +9,12 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/boolplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/int64planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/listplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/setplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 )
@@ -143,4 +149,67 @@ func poll(ctx context.Context, check func() (bool, error), timeoutErr func() err
 		}
 		wait = min(wait*2, pollMax)
 	}
+}
+
+// Import cannot recover what Orka does not report back (a VM's deploy-time overrides, the
+// selector an image cache was created with). An imported object therefore carries a private
+// flag, and until its first update the configuration's values for those attributes are taken
+// as they are instead of forcing a replacement of the object just imported (the
+// replaceUnlessImported* plan modifiers).
+const importedKey = "imported"
+
+func markImported(ctx context.Context, resp *resource.ImportStateResponse) {
+	resp.Diagnostics.Append(resp.Private.SetKey(ctx, importedKey, []byte("true"))...)
+}
+
+// privateState is the part of the framework's private state that plan modifiers can read.
+type privateState interface {
+	GetKey(ctx context.Context, key string) ([]byte, diag.Diagnostics)
+}
+
+func justImported(ctx context.Context, p privateState) bool {
+	if p == nil {
+		return false
+	}
+	flag, _ := p.GetKey(ctx, importedKey)
+	return len(flag) > 0
+}
+
+// Plan modifiers for attributes that Orka does not report: a change replaces the object,
+// except on an object just imported, where the configuration is only recorded.
+const replaceUnlessImportedDoc = "Changing this replaces the object, except right after an import."
+
+func replaceUnlessImportedString() planmodifier.String {
+	return stringplanmodifier.RequiresReplaceIf(func(ctx context.Context, req planmodifier.StringRequest, resp *stringplanmodifier.RequiresReplaceIfFuncResponse) {
+		resp.RequiresReplace = !justImported(ctx, req.Private)
+	}, replaceUnlessImportedDoc, replaceUnlessImportedDoc)
+}
+
+func replaceUnlessImportedBool() planmodifier.Bool {
+	return boolplanmodifier.RequiresReplaceIf(func(ctx context.Context, req planmodifier.BoolRequest, resp *boolplanmodifier.RequiresReplaceIfFuncResponse) {
+		resp.RequiresReplace = !justImported(ctx, req.Private)
+	}, replaceUnlessImportedDoc, replaceUnlessImportedDoc)
+}
+
+func replaceUnlessImportedInt64() planmodifier.Int64 {
+	return int64planmodifier.RequiresReplaceIf(func(ctx context.Context, req planmodifier.Int64Request, resp *int64planmodifier.RequiresReplaceIfFuncResponse) {
+		resp.RequiresReplace = !justImported(ctx, req.Private)
+	}, replaceUnlessImportedDoc, replaceUnlessImportedDoc)
+}
+
+func replaceUnlessImportedList() planmodifier.List {
+	return listplanmodifier.RequiresReplaceIf(func(ctx context.Context, req planmodifier.ListRequest, resp *listplanmodifier.RequiresReplaceIfFuncResponse) {
+		resp.RequiresReplace = !justImported(ctx, req.Private)
+	}, replaceUnlessImportedDoc, replaceUnlessImportedDoc)
+}
+
+func replaceUnlessImportedSet() planmodifier.Set {
+	return setplanmodifier.RequiresReplaceIf(func(ctx context.Context, req planmodifier.SetRequest, resp *setplanmodifier.RequiresReplaceIfFuncResponse) {
+		resp.RequiresReplace = !justImported(ctx, req.Private)
+	}, replaceUnlessImportedDoc, replaceUnlessImportedDoc)
+}
+
+// clearImported ends the grace of forgiveImported once the configuration has been recorded.
+func clearImported(ctx context.Context, resp *resource.UpdateResponse) {
+	resp.Diagnostics.Append(resp.Private.SetKey(ctx, importedKey, nil)...)
 }

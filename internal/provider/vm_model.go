@@ -3,6 +3,7 @@ package provider
 import (
 	"context"
 	"fmt"
+	"math"
 	"regexp"
 	"strconv"
 	"strings"
@@ -102,7 +103,10 @@ func vmFromAPI(ctx context.Context, v *orka.VM, namespace string, prior vmModel)
 	}
 	m.CPU = types.Int64Value(int64(v.CPU))
 	if gib, err := parseGiB(v.Memory); err == nil {
-		m.Memory = types.Float64Value(gib)
+		// Orka reports memory with two decimals: a configured 4.125 reads back as "4.12Gi".
+		if m.Memory.IsNull() || m.Memory.IsUnknown() || math.Abs(m.Memory.ValueFloat64()-gib) >= 0.01 {
+			m.Memory = types.Float64Value(gib)
+		}
 	} else if m.Memory.IsUnknown() {
 		m.Memory = types.Float64Null()
 	}

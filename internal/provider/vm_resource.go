@@ -18,10 +18,8 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
-	"github.com/hashicorp/terraform-plugin-framework/resource/schema/boolplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/float64planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/int64planmodifier"
-	"github.com/hashicorp/terraform-plugin-framework/resource/schema/listplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/mapplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
@@ -69,8 +67,10 @@ func (r *vmResource) Metadata(_ context.Context, req resource.MetadataRequest, r
 
 func (r *vmResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
 	replaceStr := []planmodifier.String{stringplanmodifier.RequiresReplace()}
-	replaceBool := []planmodifier.Bool{boolplanmodifier.RequiresReplace()}
-	replaceInt := []planmodifier.Int64{int64planmodifier.RequiresReplace()}
+	// Deploy-time overrides that Orka does not report back: see replaceUnlessImported*.
+	overrideStr := []planmodifier.String{replaceUnlessImportedString()}
+	replaceBool := []planmodifier.Bool{replaceUnlessImportedBool()}
+	replaceInt := []planmodifier.Int64{replaceUnlessImportedInt64()}
 	// Set or reported: a value the user may set, or Orka fills in; it keeps its state value
 	// in plans and a change of the configured value replaces the VM.
 	keepStr := []planmodifier.String{stringplanmodifier.UseStateForUnknown(), stringplanmodifier.RequiresReplaceIfConfigured()}
@@ -128,12 +128,12 @@ func (r *vmResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp 
 			},
 			"scheduler": schema.StringAttribute{
 				MarkdownDescription: "`default` or `most-allocated`, overriding the VM config's.",
-				Optional:            true, PlanModifiers: replaceStr,
+				Optional:            true, PlanModifiers: overrideStr,
 				Validators: []validator.String{stringvalidator.OneOf(schedulers...)},
 			},
 			"tag": schema.StringAttribute{
 				MarkdownDescription: "Node tag to prefer (or require, with `tag_required`), overriding the VM config's.",
-				Optional:            true, PlanModifiers: replaceStr,
+				Optional:            true, PlanModifiers: overrideStr,
 				Validators: []validator.String{stringvalidator.LengthBetween(1, 32)},
 			},
 			"tag_required":    schema.BoolAttribute{MarkdownDescription: "Deploy only on nodes with `tag`.", Optional: true, PlanModifiers: replaceBool},
@@ -156,7 +156,7 @@ func (r *vmResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp 
 			"reserved_ports": schema.ListAttribute{
 				MarkdownDescription: "Node ports to forward to the VM, each `NODEPORT:VMPORT` with an optional `/tcp` or `/udp`.",
 				ElementType:         types.StringType, Optional: true,
-				PlanModifiers: []planmodifier.List{listplanmodifier.RequiresReplace()},
+				PlanModifiers: []planmodifier.List{replaceUnlessImportedList()},
 				Validators:    []validator.List{listvalidator.ValueStringsAre(portMappingValidator{})},
 			},
 			"custom_metadata": schema.MapAttribute{
@@ -251,9 +251,11 @@ func (r *vmResource) Create(ctx context.Context, req resource.CreateRequest, res
 	what := fmt.Sprintf("VM %q in namespace %q", deploy.Name, ns)
 
 	vm, err := r.data.client.DeployVM(ctx, ns, deploy)
+	accepted := err == nil
 	if orka.IsAmbiguous(err) {
 		tflog.Warn(ctx, "deploy answer lost; looking the VM up by name", map[string]any{"vm": deploy.Name, "namespace": ns})
 		vm, err = r.recoverDeploy(ctx, ns, deploy, err)
+		accepted = err == nil
 	}
 	if orka.IsConflict(err) {
 		resp.Diagnostics.AddAttributeError(path.Root("name"), "VM already exists",
@@ -266,7 +268,7 @@ func (r *vmResource) Create(ctx context.Context, req resource.CreateRequest, res
 		vm, err = r.waitRunning(ctx, ns, deploy.Name)
 	}
 	if err != nil {
-		r.failDeploy(ctx, resp, plan, deploy, err)
+		r.failDeploy(ctx, resp, plan, deploy, err, accepted || mayHaveLeftVM(err))
 		return
 	}
 	state, d := vmFromAPI(ctx, vm, ns, plan)
@@ -282,10 +284,15 @@ func (r *vmResource) Create(ctx context.Context, req resource.CreateRequest, res
 // is sent once more; anything else is someone else's.
 func (r *vmResource) recoverDeploy(ctx context.Context, ns string, deploy orka.DeployVMRequest, cause error) (*orka.VM, error) {
 	vm, err := r.data.client.GetVM(ctx, ns, deploy.Name)
-	switch {
-	case orka.IsNotFound(err):
-		return r.data.client.DeployVM(ctx, ns, deploy)
-	case err != nil:
+	if orka.IsNotFound(err) {
+		vm, err = r.data.client.DeployVM(ctx, ns, deploy)
+		if !orka.IsConflict(err) {
+			return vm, err
+		}
+		// The first deploy landed after all, late: look again.
+		vm, err = r.data.client.GetVM(ctx, ns, deploy.Name)
+	}
+	if err != nil {
 		return nil, fmt.Errorf("the answer to the deploy was lost (%w), and looking the VM up failed: %w", cause, err)
 	}
 	if mismatch := vmMismatch(deploy, vm); mismatch != "" {
@@ -342,9 +349,15 @@ func (r *vmResource) waitRunning(ctx context.Context, ns, name string) (*orka.VM
 // (Pending or Failed); it is deleted so nothing is orphaned. If that delete fails too, the
 // VM's identity is kept in state with the error, so Terraform marks it tainted and replaces
 // it on the next apply.
-func (r *vmResource) failDeploy(ctx context.Context, resp *resource.CreateResponse, plan vmModel, deploy orka.DeployVMRequest, cause error) {
+func (r *vmResource) failDeploy(ctx context.Context, resp *resource.CreateResponse, plan vmModel, deploy orka.DeployVMRequest, cause error, mayHaveLeft bool) {
 	ns := plan.Namespace.ValueString()
 	what := fmt.Sprintf("VM %q in namespace %q", deploy.Name, ns)
+	if !mayHaveLeft {
+		// Orka refused the deploy or was not there to take it: nothing was created, and a VM
+		// of that name, if any, is not ours to touch.
+		addAPIError(&resp.Diagnostics, "Could not deploy "+what, cause)
+		return
+	}
 	var foreign *foreignVMError
 	if errors.As(cause, &foreign) {
 		resp.Diagnostics.AddAttributeError(path.Root("name"), "VM already exists",
@@ -380,6 +393,17 @@ func (r *vmResource) failDeploy(ctx context.Context, resp *resource.CreateRespon
 		detail = capacity + "\n\n" + cause.Error()
 	}
 	resp.Diagnostics.AddError("Could not deploy "+what, detail+"\n\n"+cleanup)
+}
+
+// mayHaveLeftVM reports whether a failed deploy can have left a VM behind. When Orka answered
+// with a refusal (4xx) or as unavailable (503), nothing was created; a 500 is a deploy that ran
+// and failed or timed out, and any other failure (a lost answer, a failed wait) may hide one.
+func mayHaveLeftVM(err error) bool {
+	var apiErr *orka.APIError
+	if errors.As(err, &apiErr) && !orka.IsAmbiguous(err) {
+		return apiErr.StatusCode >= 500 && apiErr.StatusCode != 503
+	}
+	return true
 }
 
 // keepTainted records the VM in state so that Terraform tracks it (as tainted) and returns
@@ -473,11 +497,13 @@ func (r *vmResource) Read(ctx context.Context, req resource.ReadRequest, resp *r
 	resp.Diagnostics.Append(resp.State.Set(ctx, newState)...)
 }
 
-// Update only carries the plan over: every argument forces replacement.
+// Update only records configuration: every argument forces replacement, except the overrides
+// of a VM just imported, which Orka could not tell.
 func (r *vmResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
 	var plan vmModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
+	clearImported(ctx, resp)
 }
 
 func (r *vmResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
@@ -505,4 +531,5 @@ func (r *vmResource) ImportState(ctx context.Context, req resource.ImportStateRe
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), vmID(ns, name))...)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("namespace"), ns)...)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("name"), name)...)
+	markImported(ctx, resp)
 }

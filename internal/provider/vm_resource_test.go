@@ -144,7 +144,7 @@ resource "orka_vm" "test" {
   name            = %q
   image           = "ghcr.io/acme/macos:sequoia"
   cpu             = 4
-  memory          = 8
+  memory          = 8.125
   scheduler       = "most-allocated"
   reserved_ports  = ["8080:80", "5353:53/udp"]
   custom_metadata = { team = "ios", purpose = "ci" }
@@ -160,7 +160,8 @@ resource "orka_vm" "test" {
 				Config: e.config(hcl),
 				ConfigStateChecks: []statecheck.StateCheck{
 					statecheck.ExpectKnownValue(addr, tfjsonpath.New("vm_config"), knownvalue.Null()),
-					statecheck.ExpectKnownValue(addr, tfjsonpath.New("memory"), knownvalue.Float64Exact(8)),
+					// Orka reads 8.125 GiB back as "8.12Gi"; the configured value stands.
+					statecheck.ExpectKnownValue(addr, tfjsonpath.New("memory"), knownvalue.Float64Exact(8.125)),
 					statecheck.ExpectKnownValue(addr, tfjsonpath.New("custom_metadata"), knownvalue.MapExact(map[string]knownvalue.Check{
 						"team": knownvalue.StringExact("ios"), "purpose": knownvalue.StringExact("ci"),
 					})),
@@ -181,8 +182,8 @@ resource "orka_vm" "test" {
 				ImportState:       true,
 				ImportStateId:     "orka-default/" + vm,
 				ImportStateVerify: true,
-				// Orka does not report these deploy-time overrides back.
-				ImportStateVerifyIgnore: []string{"timeouts", "scheduler", "reserved_ports", "display_width", "display_height"},
+				// Orka does not report these deploy-time overrides back, and reads memory to two decimals.
+				ImportStateVerifyIgnore: []string{"timeouts", "scheduler", "reserved_ports", "display_width", "display_height", "memory"},
 			},
 			{
 				Config:           e.config(hcl),
@@ -481,5 +482,93 @@ data "orka_cluster" "this" {}
 				return nil
 			},
 		}},
+	})
+}
+
+// A deploy that Orka refuses creates nothing, so a VM of that name that already exists is
+// someone else's and must be left alone.
+func TestAccVM_refusedDeployLeavesForeignVMAlone(t *testing.T) {
+	e := newTestEnv(t, orkasim.Options{})
+	e.needSim(t)
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: e.factories(),
+		Steps: []resource.TestStep{{
+			PreConfig: func() {
+				if _, err := e.client.DeployVM(testContext(t), "orka-default", orka.DeployVMRequest{Name: "colleague", Image: "sequoia.orkasi"}); err != nil {
+					t.Fatal(err)
+				}
+			},
+			Config: e.config(`
+resource "orka_vm" "typo" {
+  name      = "colleague"
+  vm_config = "no-such-config"
+}
+`),
+			ExpectError: regexp.MustCompile(`(?s)Could not deploy VM "colleague".*404`),
+			Check:       e.checkSimVMs("orka-default", "colleague"),
+		}},
+	})
+	if got := e.simVMs("orka-default"); got["colleague"] != orka.VMStatusRunning {
+		t.Fatalf("the colleague's VM was touched: %v", got)
+	}
+}
+
+// Importing a VM cannot recover its deploy-time overrides (Orka does not report them): the
+// configuration's values are recorded, and the VM just imported is not replaced.
+func TestAccVM_importKeepsTheVM(t *testing.T) {
+	e := newTestEnv(t, orkasim.Options{})
+	e.needSim(t)
+	addr := "orka_vm.adopted"
+	hcl := `
+resource "orka_vm" "adopted" {
+  name           = "handmade"
+  image          = "sequoia.orkasi"
+  scheduler      = "most-allocated"
+  reserved_ports = ["8080:80"]
+  display_width  = 1920
+}
+`
+	var deployDate string
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: e.factories(),
+		Steps: []resource.TestStep{
+			{
+				PreConfig: func() {
+					vm, err := e.client.DeployVM(testContext(t), "orka-default", orka.DeployVMRequest{
+						Name: "handmade", Image: "sequoia.orkasi", Scheduler: "most-allocated", ReservedPorts: "8080:80", DisplayWidth: 1920,
+					})
+					if err != nil {
+						t.Fatal(err)
+					}
+					deployDate = vm.DeployDate
+				},
+				Config: e.config(hcl + `
+import {
+  to = orka_vm.adopted
+  id = "orka-default/handmade"
+}
+`),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(addr, plancheck.ResourceActionUpdate),
+				}},
+				Check: func(*terraform.State) error {
+					if got := e.sim.Snapshot().VMs["orka-default"]["handmade"]; got.DeployDate != deployDate {
+						return fmt.Errorf("the imported VM was redeployed (%s, was %s)", got.DeployDate, deployDate)
+					}
+					return nil
+				},
+			},
+			{
+				Config:           e.config(hcl),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
+			},
+			{
+				// After that first update, overrides force replacement again.
+				Config: e.config(strings.Replace(hcl, `"most-allocated"`, `"default"`, 1)),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(addr, plancheck.ResourceActionDestroyBeforeCreate),
+				}},
+			},
+		},
 	})
 }
