@@ -308,10 +308,7 @@ func (r *imageCacheResource) Read(ctx context.Context, req resource.ReadRequest,
 // Update only records configuration: every argument forces replacement, except the selector
 // of a cache just imported.
 func (r *imageCacheResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
-	var plan imageCacheModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
-	clearImported(ctx, resp)
+	recordPlan(ctx, req, resp)
 }
 
 func (r *imageCacheResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {

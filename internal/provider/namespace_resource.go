@@ -138,9 +138,7 @@ func (r *namespaceResource) Read(ctx context.Context, req resource.ReadRequest, 
 
 // Update is never called with a change: both arguments force replacement.
 func (r *namespaceResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
-	var plan namespaceModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
+	recordPlan(ctx, req, resp)
 }
 
 // Delete first looks for VMs, so that the error names them; Orka's own refusal (409) is shown

@@ -183,9 +183,7 @@ func (r *roleBindingSubjectResource) Read(ctx context.Context, req resource.Read
 
 // Update is never called with a change: every argument forces replacement.
 func (r *roleBindingSubjectResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
-	var plan roleBindingSubjectModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
+	recordPlan(ctx, req, resp)
 }
 
 func (r *roleBindingSubjectResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {

@@ -137,9 +137,7 @@ func (r *serviceAccountResource) Read(ctx context.Context, req resource.ReadRequ
 
 // Update is never called with a change: both arguments force replacement.
 func (r *serviceAccountResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
-	var plan serviceAccountModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
+	recordPlan(ctx, req, resp)
 }
 
 func (r *serviceAccountResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {

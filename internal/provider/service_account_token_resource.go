@@ -260,9 +260,7 @@ func (r *serviceAccountTokenResource) Read(ctx context.Context, req resource.Rea
 // Update only records a new rotate_before or regenerate_after (ModifyPlan decided that the
 // token still satisfies it); every other change replaces the token.
 func (r *serviceAccountTokenResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
-	var plan serviceAccountTokenModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
+	recordPlan(ctx, req, resp)
 }
 
 // Delete only forgets the token: Orka cannot revoke one token (see the description).

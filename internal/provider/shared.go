@@ -209,7 +209,10 @@ func replaceUnlessImportedSet() planmodifier.Set {
 	}, replaceUnlessImportedDoc, replaceUnlessImportedDoc)
 }
 
-// clearImported ends the grace of forgiveImported once the configuration has been recorded.
-func clearImported(ctx context.Context, resp *resource.UpdateResponse) {
+// recordPlan is the Update of resources whose arguments Orka cannot change in place: Update
+// then only records configuration that needs no API call (a timeout, the settings of an
+// object just imported, a token's rotation rule), and an import's grace ends.
+func recordPlan(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	resp.State.Raw = req.Plan.Raw.Copy()
 	resp.Diagnostics.Append(resp.Private.SetKey(ctx, importedKey, nil)...)
 }

@@ -239,9 +239,7 @@ func (r *vmConfigResource) Read(ctx context.Context, req resource.ReadRequest, r
 // Update is never called with a change (every argument forces replacement); it only carries
 // the plan over, as the framework requires.
 func (r *vmConfigResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
-	var plan vmConfigModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
+	recordPlan(ctx, req, resp)
 }
 
 func (r *vmConfigResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {

@@ -500,10 +500,7 @@ func (r *vmResource) Read(ctx context.Context, req resource.ReadRequest, resp *r
 // Update only records configuration: every argument forces replacement, except the overrides
 // of a VM just imported, which Orka could not tell.
 func (r *vmResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
-	var plan vmModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
-	clearImported(ctx, resp)
+	recordPlan(ctx, req, resp)
 }
 
 func (r *vmResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
