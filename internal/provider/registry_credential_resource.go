@@ -187,10 +187,19 @@ func (r *registryCredentialResource) Create(ctx context.Context, req resource.Cr
 	ns := r.data.namespaceOr(plan.Namespace)
 	client := r.data.client
 
-	err := client.AddRegistryCredential(ctx, ns, in)
+	// A credential for this server that exists already is someone else's: say so before
+	// adding, so that a lost answer below can only hide our own.
+	existing, err := r.find(ctx, ns, in.Server)
+	switch {
+	case err == nil && existing != nil:
+		err = &orka.APIError{Method: "POST", Path: "registrycredentials/add", StatusCode: 409, Reason: "AlreadyExists",
+			Message: fmt.Sprintf("a credential for %q already exists", in.Server)}
+	case err == nil:
+		err = client.AddRegistryCredential(ctx, ns, in)
+	}
 	if orka.IsAmbiguous(err) {
-		// It may have been added: one for this server with our user name is taken to be ours;
-		// only when there is none is it added again.
+		// It may have been added: there was none just before, so one for this server with our
+		// user name is ours; only when there is none is it added again.
 		if got, lerr := r.find(ctx, ns, in.Server); lerr == nil {
 			switch {
 			case got == nil:

@@ -87,10 +87,19 @@ func (r *serviceAccountResource) Create(ctx context.Context, req resource.Create
 	name := plan.Name.ValueString()
 	client := r.data.client
 
-	err := client.CreateServiceAccount(ctx, ns, name)
+	// An account that exists already is someone else's: say so before creating, so that a
+	// lost answer below can only hide our own account.
+	_, err := client.GetServiceAccount(ctx, ns, name)
+	switch {
+	case err == nil:
+		err = &orka.APIError{Method: "POST", Path: "serviceaccounts/" + name, StatusCode: 409, Reason: "AlreadyExists",
+			Message: fmt.Sprintf("service account %q already exists", name)}
+	case orka.IsNotFound(err):
+		err = client.CreateServiceAccount(ctx, ns, name)
+	}
 	if orka.IsAmbiguous(err) {
-		// The account may have been created. An account holds nothing but its name, so one of
-		// that name is adopted; only an absent one is created again.
+		// The account may have been created: it was absent just before, so one of that name
+		// is ours; only an absent one is created again.
 		switch _, gerr := client.GetServiceAccount(ctx, ns, name); {
 		case gerr == nil:
 			err = nil
