@@ -28,8 +28,8 @@ func clearOrkaEnv(t *testing.T) {
 }
 
 func TestAccProvider_missingSettingsNameTheirVariables(t *testing.T) {
-	clearOrkaEnv(t)
 	e := newTestEnv(t, orkasim.Options{})
+	clearOrkaEnv(t)
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: e.factories(),
 		Steps: []resource.TestStep{
@@ -58,8 +58,8 @@ func TestAccProvider_missingSettingsNameTheirVariables(t *testing.T) {
 }
 
 func TestAccProvider_invalidNamespaceFromEnvironment(t *testing.T) {
-	clearOrkaEnv(t)
 	e := newTestEnv(t, orkasim.Options{})
+	clearOrkaEnv(t)
 	t.Setenv(envNamespace, "ci")
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: e.factories(),
@@ -72,8 +72,8 @@ func TestAccProvider_invalidNamespaceFromEnvironment(t *testing.T) {
 
 // Everything can come from the environment, as in a Terraform Cloud workspace.
 func TestAccProvider_configuredFromEnvironment(t *testing.T) {
-	clearOrkaEnv(t)
 	e := newTestEnv(t, orkasim.Options{})
+	clearOrkaEnv(t)
 	t.Setenv(envEndpoint, e.endpoint)
 	t.Setenv(envToken, e.token)
 	t.Setenv(envMaxRetries, "2")
