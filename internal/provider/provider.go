@@ -120,7 +120,8 @@ func (p *orkaProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp 
 			"max_retries": schema.Int64Attribute{
 				MarkdownDescription: fmt.Sprintf("How many times a failed idempotent request (and a create that surely "+
 					"did not reach Orka) is retried on connection errors and HTTP 429, 502, 503 and 504, with capped "+
-					"exponential backoff that honours `Retry-After`. Defaults to %d. Environment variable: `%s`.",
+					"exponential backoff that honours a `Retry-After` of up to a minute (a longer one, such as a "+
+					"maintenance window, fails at once). Defaults to %d. Environment variable: `%s`.",
 					defaultMaxRetries, envMaxRetries),
 				Optional:   true,
 				Validators: []validator.Int64{int64validator.Between(0, 20)},
