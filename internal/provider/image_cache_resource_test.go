@@ -194,3 +194,50 @@ resource "orka_image_cache" "x" {
 		},
 	})
 }
+
+// Orka does not record how an image cache's nodes were chosen: after an import, the
+// configuration's selector is recorded without caching the image again.
+func TestAccImageCache_importThenSelector(t *testing.T) {
+	e := newTestEnv(t, orkasim.Options{Nodes: 2, CacheDelay: 50 * time.Millisecond})
+	e.needSim(t)
+	addr := "orka_image_cache.adopted"
+	hcl := fmt.Sprintf(`
+resource "orka_image_cache" "adopted" {
+  image = %q
+  all   = true
+}
+`, cachedImage)
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: e.factories(),
+		Steps: []resource.TestStep{
+			{
+				PreConfig: func() {
+					if err := e.client.AddImageCache(testContext(t), "orka-default", orka.ImageCacheRequest{Image: cachedImage, All: true}); err != nil {
+						t.Fatal(err)
+					}
+					e.sim.ClearRequests()
+				},
+				Config: e.config(hcl + fmt.Sprintf(`
+import {
+  to = orka_image_cache.adopted
+  id = "orka-default/%s"
+}
+`, cachedImage)),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(addr, plancheck.ResourceActionUpdate),
+				}},
+				Check: func(*terraform.State) error {
+					if n := e.countRequests("POST", "/api/v1/namespaces/orka-default/imagecache/add") +
+						e.countRequests("POST", "/api/v1/namespaces/orka-default/imagecache/remove"); n != 0 {
+						return fmt.Errorf("the imported cache was changed (%d add/remove requests)", n)
+					}
+					return nil
+				},
+			},
+			{
+				Config:           e.config(hcl),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
+			},
+		},
+	})
+}
