@@ -70,7 +70,7 @@ echo "The upgrade wiped: $wiped"
 say "terraform plan: what the upgrade destroyed, and nothing else"
 "$tf" plan -input=false -no-color >"$work/plan.txt" 2>&1 || { show "$work/plan.txt"; fail "plan failed"; }
 grep -E '^ *# .* (will be|must be)|^Plan:' "$work/plan.txt" || true
-grep -E 'no longer exists' "$work/plan.txt" | sed 's/^[│ ]*//' | sort -u || true
+grep -E '^[│ ]*Warning:' "$work/plan.txt" | sed 's/^[│ ]*//' | grep -v 'development overrides' | sort -u || true
 
 say "terraform apply: one apply rebuilds it"
 start=$SECONDS
