@@ -163,7 +163,7 @@ func (r *imageCacheResource) Create(ctx context.Context, req resource.CreateRequ
 	ns := r.data.namespaceOr(plan.Namespace)
 	add, err := plan.request(ctx)
 	if err != nil {
-		resp.Diagnostics.AddError("Invalid node selector", err.Error())
+		resp.Diagnostics.AddError(fmt.Sprintf("Invalid node selector for image %q", plan.Image.ValueString()), err.Error())
 		return
 	}
 	what := fmt.Sprintf("image %q in namespace %q", add.Image, ns)
@@ -320,7 +320,7 @@ func (r *imageCacheResource) Delete(ctx context.Context, req resource.DeleteRequ
 	ns := r.data.namespaceOr(state.Namespace)
 	remove, err := state.request(ctx)
 	if err != nil {
-		resp.Diagnostics.AddError("Invalid node selector", err.Error())
+		resp.Diagnostics.AddError(fmt.Sprintf("Invalid node selector for image %q", state.Image.ValueString()), err.Error())
 		return
 	}
 	if len(remove.Nodes) == 0 && len(remove.Tags) == 0 && !remove.All {

@@ -316,7 +316,8 @@ func (r *registryCredentialResource) input(ctx context.Context, plan registryCre
 	}
 	if password.IsNull() || password.IsUnknown() || password.ValueString() == "" {
 		diags.AddAttributeError(path.Root("password"), "Missing registry password",
-			"Set password or password_wo: Orka needs the password to add the credential.")
+			fmt.Sprintf("The credential for %q has no password: set password or password_wo, which Orka needs to "+
+				"add the credential.", plan.Server.ValueString()))
 		return orka.RegistryCredentialInput{}, false
 	}
 	return orka.RegistryCredentialInput{
