@@ -126,13 +126,18 @@ func (in subjectsInput) subjects() ([]Subject, error) {
 	return out, nil
 }
 
-// addSubjects is idempotent.
-func (s *Server) addSubjects(c *call) (int, any, error) {
+// subjectsOf decodes an add/remove body; the caller holds no lock.
+func subjectsOf(c *call) ([]Subject, error) {
 	var in subjectsInput
 	if err := c.decode(&in); err != nil {
-		return 0, nil, err
+		return nil, err
 	}
-	subs, err := in.subjects()
+	return in.subjects()
+}
+
+// addSubjects is idempotent.
+func (s *Server) addSubjects(c *call) (int, any, error) {
+	subs, err := subjectsOf(c)
 	if err != nil {
 		return 0, nil, err
 	}
@@ -150,11 +155,7 @@ func (s *Server) addSubjects(c *call) (int, any, error) {
 
 // removeSubjects removes all or nothing: a subject that is not there is a 404.
 func (s *Server) removeSubjects(c *call) (int, any, error) {
-	var in subjectsInput
-	if err := c.decode(&in); err != nil {
-		return 0, nil, err
-	}
-	subs, err := in.subjects()
+	subs, err := subjectsOf(c)
 	if err != nil {
 		return 0, nil, err
 	}

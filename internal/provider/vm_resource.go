@@ -412,12 +412,8 @@ func (r *vmResource) keepTainted(ctx context.Context, resp *resource.CreateRespo
 	ns, name := plan.Namespace.ValueString(), plan.Name.ValueString()
 	plan.ID = types.StringValue(vmID(ns, name))
 	plan.Status = types.StringValue(orka.VMStatusFailed)
-	for _, p := range []*types.String{&plan.IP, &plan.DeployDate, &plan.Arch} {
-		if p.IsUnknown() {
-			*p = types.StringNull()
-		}
-	}
-	for _, p := range []*types.String{&plan.VMConfig, &plan.Image, &plan.Node} {
+	// Whatever Orka would have reported is unknown: record it as null.
+	for _, p := range []*types.String{&plan.IP, &plan.DeployDate, &plan.Arch, &plan.VMConfig, &plan.Image, &plan.Node} {
 		if p.IsUnknown() {
 			*p = types.StringNull()
 		}
