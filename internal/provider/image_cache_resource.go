@@ -2,6 +2,7 @@ package provider
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sort"
 	"strings"
@@ -167,19 +168,25 @@ func (r *imageCacheResource) Create(ctx context.Context, req resource.CreateRequ
 		return
 	}
 	what := fmt.Sprintf("image %q in namespace %q", add.Image, ns)
-	// Adding selects the same nodes again when repeated, so after a lost answer it is simply
-	// sent once more.
-	err = r.data.client.AddImageCache(ctx, ns, add)
-	if orka.IsAmbiguous(err) {
-		err = r.data.client.AddImageCache(ctx, ns, add)
-	}
-	if err != nil {
-		addAPIError(&resp.Diagnostics, "Could not cache "+what, err)
-		return
-	}
+	summary := "Could not cache " + what
 	plan.ID = types.StringValue(ns + "/" + add.Image)
 	plan.Namespace = types.StringValue(ns)
-
+	client := r.data.client
+	_, err = runCreate(ctx, createSpec[*orka.ImageCache]{
+		idempotent: true,
+		send:       func(ctx context.Context) (*orka.ImageCache, error) { return nil, client.AddImageCache(ctx, ns, add) },
+		lookup: func(ctx context.Context) (*orka.ImageCache, error) {
+			return client.GetImageCache(ctx, ns, add.Image)
+		},
+		mismatch: func(*orka.ImageCache) string { return "" },
+	})
+	if err != nil {
+		if !settleCreateError(&resp.Diagnostics, summary, "image", what, ns+"/"+add.Image, err) {
+			plan.NodeStatus = types.MapNull(types.StringType)
+			recordUnknown(ctx, resp, plan, summary, err)
+		}
+		return
+	}
 	var cache *orka.ImageCache
 	err = poll(ctx, func() (bool, error) {
 		var err error
@@ -191,7 +198,7 @@ func (r *imageCacheResource) Create(ctx context.Context, req resource.CreateRequ
 			return false, err
 		}
 		if failed := cacheNodesWith(cache, add.Nodes, orka.CacheStatusFailed); len(failed) > 0 {
-			return false, fmt.Errorf("caching failed on %s", strings.Join(failed, ", "))
+			return false, &cacheFailedError{nodes: failed}
 		}
 		return len(cache.Nodes) > 0 && len(cacheNodesNot(cache, add.Nodes, orka.CacheStatusReady)) == 0, nil
 	}, func() error {
@@ -201,13 +208,30 @@ func (r *imageCacheResource) Create(ctx context.Context, req resource.CreateRequ
 	status, d := nodeStatusMap(ctx, cache, add.Nodes)
 	resp.Diagnostics.Append(d...)
 	plan.NodeStatus = status
-	// The cache exists in Orka from here on, so it is always recorded: after an error, as
-	// tainted, so that the next apply removes it and tries again.
+	// Orka accepted the cache from here on, so it is always recorded. Only a node that failed
+	// to cache is an error (and the cache is then tainted, so the next apply tries again); a wait
+	// cut short (timeout, maintenance, a token rejected) is not: Orka goes on caching, and
+	// deleting the cache to start again would throw that work away.
 	resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
-	if err != nil {
-		resp.Diagnostics.AddError("Could not cache "+what, err.Error()+
+	var failed *cacheFailedError
+	switch {
+	case err == nil:
+	case errors.As(err, &failed):
+		resp.Diagnostics.AddError(summary, err.Error()+
 			"\n\nThe cache is kept in the Terraform state as tainted; the next apply removes it and caches the image again.")
+	default:
+		resp.Diagnostics.AddWarning("Caching of "+what+" is still in progress",
+			fmt.Sprintf("Orka accepted the cache, but waiting for it ended early: %s\n\nThe cache is recorded in the "+
+				"Terraform state and Orka goes on caching; node_status shows each node's progress after the next "+
+				"refresh. Nothing needs to be done.", apiErrorDetail(err)))
 	}
+}
+
+// cacheFailedError is a node that reported Failed while caching.
+type cacheFailedError struct{ nodes []string }
+
+func (e *cacheFailedError) Error() string {
+	return "caching failed on " + strings.Join(e.nodes, ", ")
 }
 
 // cacheNodesWith lists the targeted nodes in the given status ("" targets: every node
@@ -272,15 +296,6 @@ func (r *imageCacheResource) Read(ctx context.Context, req resource.ReadRequest,
 	}
 	ns, image := r.data.namespaceOr(state.Namespace), state.Image.ValueString()
 	what := fmt.Sprintf("The cache of image %q in namespace %q", image, ns)
-	cache, err := r.data.client.GetImageCache(ctx, ns, image)
-	if orka.IsNotFound(err) {
-		removeGone(ctx, resp, what)
-		return
-	}
-	if err != nil {
-		addAPIError(&resp.Diagnostics, "Could not read "+what, err)
-		return
-	}
 	// The nodes this resource cached on: the configured ones, or those recorded at create.
 	var targets []string
 	if !state.Nodes.IsNull() {
@@ -293,7 +308,30 @@ func (r *imageCacheResource) Read(ctx context.Context, req resource.ReadRequest,
 		}
 		sort.Strings(targets)
 	}
-	if missing := cacheNodesWith(cache, targets, "missing"); len(missing) > 0 {
+	// Absent, or missing from a node it was cached on, is confirmed by a second look.
+	var missing []string
+	cache, err := getConfirmed(ctx, func(ctx context.Context) (*orka.ImageCache, error) {
+		cache, err := r.data.client.GetImageCache(ctx, ns, image)
+		if err != nil {
+			return nil, err
+		}
+		if missing = cacheNodesWith(cache, targets, "missing"); len(missing) > 0 {
+			return cache, errAbsent(fmt.Sprintf("cache of image %q on node(s) %s", image, strings.Join(missing, ", ")))
+		}
+		return cache, nil
+	})
+	if err != nil && !orka.IsNotFound(err) {
+		addAPIError(&resp.Diagnostics, "Could not read "+what, err)
+		return
+	}
+	if readPending(ctx, req, resp, what, cache != nil, "") {
+		return
+	}
+	switch {
+	case cache == nil:
+		removeGone(ctx, resp, what)
+		return
+	case len(missing) > 0:
 		removeGone(ctx, resp, fmt.Sprintf("%s on node(s) %s", what, strings.Join(missing, ", ")))
 		return
 	}
@@ -327,7 +365,21 @@ func (r *imageCacheResource) Delete(ctx context.Context, req resource.DeleteRequ
 		// Imported without a selector: remove it where it is.
 		remove.All = true
 	}
-	if err := r.data.client.RemoveImageCache(ctx, ns, remove); err != nil && !orka.IsNotFound(err) {
+	err = r.data.client.RemoveImageCache(ctx, ns, remove)
+	if orka.IsAmbiguous(err) {
+		// The removal may have been carried out: look before reporting a failure, and send it
+		// again (removing twice is harmless) only when the image is still cached.
+		lctx, cancel := graceContext(ctx)
+		cache, gerr := r.data.client.GetImageCache(lctx, ns, remove.Image)
+		cancel()
+		switch {
+		case orka.IsNotFound(gerr), gerr == nil && len(cacheNodesWith(cache, remove.Nodes, "missing")) == len(remove.Nodes) && len(remove.Nodes) > 0:
+			err = nil
+		case gerr == nil:
+			err = r.data.client.RemoveImageCache(ctx, ns, remove)
+		}
+	}
+	if err != nil && !orka.IsNotFound(err) {
 		addAPIError(&resp.Diagnostics, fmt.Sprintf("Could not remove the cache of image %q in namespace %q", remove.Image, ns), err)
 	}
 }

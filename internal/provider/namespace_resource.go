@@ -86,33 +86,31 @@ func (r *namespaceResource) Create(ctx context.Context, req resource.CreateReque
 	name := plan.Name.ValueString()
 	pods := plan.EnableCustomPods.ValueBool()
 	client := r.data.client
+	what := fmt.Sprintf("Namespace %q", name)
+	summary := fmt.Sprintf("Could not create namespace %q", name)
+	plan.ID = types.StringValue(name)
 
-	err := client.CreateNamespace(ctx, name, pods)
-	if orka.IsAmbiguous(err) {
-		// The namespace may have been created: adopt one of that name that matches, create it
-		// again only when it is absent.
-		switch got, gerr := client.GetNamespace(ctx, name); {
-		case gerr == nil && got.CustomPods == pods:
-			err = nil
-		case gerr == nil:
-			err = fmt.Errorf("the answer to creating namespace %q was lost (%v), and Orka now has a namespace of "+
-				"that name with custom pods %t, so it is not adopted; import it if it is yours", name, err, got.CustomPods)
-		case orka.IsNotFound(gerr):
-			err = client.CreateNamespace(ctx, name, pods)
-		}
-	}
+	_, err := runCreate(ctx, createSpec[*orka.Namespace]{
+		send: func(ctx context.Context) (*orka.Namespace, error) {
+			return &orka.Namespace{Name: name, CustomPods: pods}, client.CreateNamespace(ctx, name, pods)
+		},
+		lookup:   func(ctx context.Context) (*orka.Namespace, error) { return client.GetNamespace(ctx, name) },
+		mismatch: func(got *orka.Namespace) string { return namespaceMismatch(pods, got) },
+	})
 	if err != nil {
-		if orka.IsConflict(err) {
-			resp.Diagnostics.AddAttributeError(path.Root("name"), fmt.Sprintf("Namespace %q already exists", name),
-				fmt.Sprintf("To manage it with Terraform, import it: terraform import <address> %s; or choose another "+
-					"name.\n\n%s", name, err))
-			return
+		if !settleCreateError(&resp.Diagnostics, summary, "name", what, name, err) {
+			recordUnknown(ctx, resp, plan, summary, err)
 		}
-		addAPIError(&resp.Diagnostics, fmt.Sprintf("Could not create namespace %q", name), err)
 		return
 	}
-	plan.ID = types.StringValue(name)
 	resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
+}
+
+func namespaceMismatch(pods bool, got *orka.Namespace) string {
+	if got.CustomPods != pods {
+		return fmt.Sprintf("enable_custom_pods %t, found %t", pods, got.CustomPods)
+	}
+	return ""
 }
 
 func (r *namespaceResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
@@ -122,13 +120,21 @@ func (r *namespaceResource) Read(ctx context.Context, req resource.ReadRequest, 
 		return
 	}
 	name := state.Name.ValueString()
-	got, err := r.data.client.GetNamespace(ctx, name)
-	if orka.IsNotFound(err) {
-		removeGone(ctx, resp, fmt.Sprintf("Namespace %q", name))
+	what := fmt.Sprintf("Namespace %q", name)
+	got, err := getConfirmed(ctx, func(ctx context.Context) (*orka.Namespace, error) { return r.data.client.GetNamespace(ctx, name) })
+	if err != nil && !orka.IsNotFound(err) {
+		addAPIError(&resp.Diagnostics, fmt.Sprintf("Could not read namespace %q", name), err)
 		return
 	}
-	if err != nil {
-		addAPIError(&resp.Diagnostics, fmt.Sprintf("Could not read namespace %q", name), err)
+	mismatch := ""
+	if err == nil {
+		mismatch = namespaceMismatch(state.EnableCustomPods.ValueBool(), got)
+	}
+	if readPending(ctx, req, resp, what, err == nil, mismatch) {
+		return
+	}
+	if orka.IsNotFound(err) {
+		removeGone(ctx, resp, what)
 		return
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, namespaceModel{

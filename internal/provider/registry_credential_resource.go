@@ -186,41 +186,44 @@ func (r *registryCredentialResource) Create(ctx context.Context, req resource.Cr
 	}
 	ns := r.data.namespaceOr(plan.Namespace)
 	client := r.data.client
+	what := fmt.Sprintf("Registry credential for %q in namespace %q", in.Server, ns)
+	summary := fmt.Sprintf("Could not add the registry credential for %q in namespace %q", in.Server, ns)
 
-	// A credential for this server that exists already is someone else's: say so before
-	// adding, so that a lost answer below can only hide our own.
-	existing, err := r.find(ctx, ns, in.Server)
-	switch {
-	case err == nil && existing != nil:
-		err = &orka.APIError{Method: "POST", Path: "registrycredentials/add", StatusCode: 409, Reason: "AlreadyExists",
-			Message: fmt.Sprintf("a credential for %q already exists", in.Server)}
-	case err == nil:
-		err = client.AddRegistryCredential(ctx, ns, in)
-	}
-	if orka.IsAmbiguous(err) {
-		// It may have been added: there was none just before, so one for this server with our
-		// user name is ours; only when there is none is it added again.
-		if got, lerr := r.find(ctx, ns, in.Server); lerr == nil {
-			switch {
-			case got == nil:
-				err = client.AddRegistryCredential(ctx, ns, in)
-			case got.Username == in.Username:
-				err = nil
-			}
-		}
-	}
+	_, err := runCreate(ctx, createSpec[*orka.RegistryCredential]{
+		send: func(ctx context.Context) (*orka.RegistryCredential, error) {
+			return nil, client.AddRegistryCredential(ctx, ns, in)
+		},
+		lookup: func(ctx context.Context) (*orka.RegistryCredential, error) { return r.lookup(ctx, ns, in.Server) },
+		mismatch: func(got *orka.RegistryCredential) string {
+			return registryCredentialMismatch(in.Username, in.AllowInsecure, got)
+		},
+	})
 	if err != nil {
-		if orka.IsConflict(err) {
-			resp.Diagnostics.AddAttributeError(path.Root("server"),
-				fmt.Sprintf("Namespace %q already has a registry credential for %q", ns, in.Server),
-				fmt.Sprintf("To manage it with Terraform, import it: terraform import <address> %s/%s (and keep the "+
-					"password in the configuration).\n\n%s", ns, in.Server, err))
-			return
+		if !settleCreateError(&resp.Diagnostics, summary, "server", what, ns+"/"+in.Server+" (and keep the password in the configuration)", err) {
+			recordUnknown(ctx, resp, plan.stored(ns), summary, err)
 		}
-		addAPIError(&resp.Diagnostics, fmt.Sprintf("Could not add the registry credential for %q in namespace %q", in.Server, ns), err)
 		return
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, plan.stored(ns))...)
+}
+
+func registryCredentialMismatch(username string, allowInsecure bool, got *orka.RegistryCredential) string {
+	switch {
+	case got.Username != username:
+		return fmt.Sprintf("username %q, found %q", username, got.Username)
+	case got.AllowInsecure != allowInsecure:
+		return fmt.Sprintf("allow_insecure %t, found %t", allowInsecure, got.AllowInsecure)
+	}
+	return ""
+}
+
+// lookup is find with "none" as a not-found error.
+func (r *registryCredentialResource) lookup(ctx context.Context, ns, server string) (*orka.RegistryCredential, error) {
+	got, err := r.find(ctx, ns, server)
+	if err == nil && got == nil {
+		return nil, errAbsent(fmt.Sprintf("registry credential for %q in namespace %q", server, ns))
+	}
+	return got, err
 }
 
 func (r *registryCredentialResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
@@ -232,13 +235,20 @@ func (r *registryCredentialResource) Read(ctx context.Context, req resource.Read
 	ns := r.data.namespaceOr(state.Namespace)
 	server := state.Server.ValueString()
 	what := fmt.Sprintf("Registry credential for %q in namespace %q", server, ns)
-	got, err := r.find(ctx, ns, server)
-	switch {
-	case orka.IsNotFound(err), err == nil && got == nil:
-		removeGone(ctx, resp, what)
-		return
-	case err != nil:
+	got, err := getConfirmed(ctx, func(ctx context.Context) (*orka.RegistryCredential, error) { return r.lookup(ctx, ns, server) })
+	if err != nil && !orka.IsNotFound(err) {
 		addAPIError(&resp.Diagnostics, "Could not read the "+strings.ToLower(what[:1])+what[1:], err)
+		return
+	}
+	mismatch := ""
+	if err == nil {
+		mismatch = registryCredentialMismatch(state.Username.ValueString(), state.AllowInsecure.ValueBool(), got)
+	}
+	if readPending(ctx, req, resp, what, err == nil, mismatch) {
+		return
+	}
+	if orka.IsNotFound(err) {
+		removeGone(ctx, resp, what)
 		return
 	}
 	state.Username = types.StringValue(got.Username)

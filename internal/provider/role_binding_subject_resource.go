@@ -140,17 +140,37 @@ func (r *roleBindingSubjectResource) Create(ctx context.Context, req resource.Cr
 	}
 	ns := r.data.namespaceOr(plan.Namespace)
 	plan.Namespace = types.StringValue(ns)
-	// Adding is idempotent in Orka, so a request whose answer was lost is simply sent again.
-	err := r.data.client.AddRoleBindingSubjects(ctx, ns, plan.change())
-	if orka.IsAmbiguous(err) {
-		err = r.data.client.AddRoleBindingSubjects(ctx, ns, plan.change())
-	}
+	plan.ID = types.StringValue(plan.id())
+	what := fmt.Sprintf("Role binding subject %s in namespace %q", plan.describe(), ns)
+	summary := fmt.Sprintf("Could not add %s to role binding orka-dev in namespace %q", plan.describe(), ns)
+	client := r.data.client
+	_, err := runCreate(ctx, createSpec[bool]{
+		send:     func(ctx context.Context) (bool, error) { return true, client.AddRoleBindingSubjects(ctx, ns, plan.change()) },
+		lookup:   func(ctx context.Context) (bool, error) { return r.lookup(ctx, plan, ns) },
+		mismatch: func(bool) string { return "" },
+	})
 	if err != nil {
-		addAPIError(&resp.Diagnostics, fmt.Sprintf("Could not add %s to role binding orka-dev in namespace %q", plan.describe(), ns), err)
+		if !settleCreateError(&resp.Diagnostics, summary, "name", what, plan.id(), err) {
+			recordUnknown(ctx, resp, plan, summary, err)
+		}
 		return
 	}
-	plan.ID = types.StringValue(plan.id())
 	resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
+}
+
+// lookup reports whether the subject is in the namespace's orka-dev binding, with "not there"
+// as a not-found error.
+func (r *roleBindingSubjectResource) lookup(ctx context.Context, m roleBindingSubjectModel, ns string) (bool, error) {
+	subjects, err := r.data.client.ListRoleBindingSubjects(ctx, ns)
+	if err != nil {
+		return false, err
+	}
+	for _, s := range subjects {
+		if m.matches(s, ns) {
+			return true, nil
+		}
+	}
+	return false, errAbsent(fmt.Sprintf("%s in role binding orka-dev of namespace %q", m.describe(), ns))
 }
 
 func (r *roleBindingSubjectResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
@@ -162,23 +182,20 @@ func (r *roleBindingSubjectResource) Read(ctx context.Context, req resource.Read
 	ns := r.data.namespaceOr(state.Namespace)
 	state.Namespace = types.StringValue(ns)
 	what := fmt.Sprintf("Role binding subject %s in namespace %q", state.describe(), ns)
-	subjects, err := r.data.client.ListRoleBindingSubjects(ctx, ns)
+	_, err := getConfirmed(ctx, func(ctx context.Context) (bool, error) { return r.lookup(ctx, state, ns) })
+	if err != nil && !orka.IsNotFound(err) {
+		addAPIError(&resp.Diagnostics, fmt.Sprintf("Could not read the subjects of role binding orka-dev in namespace %q", ns), err)
+		return
+	}
+	if readPending(ctx, req, resp, what, err == nil, "") {
+		return
+	}
 	if orka.IsNotFound(err) {
 		removeGone(ctx, resp, what)
 		return
 	}
-	if err != nil {
-		addAPIError(&resp.Diagnostics, fmt.Sprintf("Could not read the subjects of role binding orka-dev in namespace %q", ns), err)
-		return
-	}
-	for _, s := range subjects {
-		if state.matches(s, ns) {
-			state.ID = types.StringValue(state.id())
-			resp.Diagnostics.Append(resp.State.Set(ctx, state)...)
-			return
-		}
-	}
-	removeGone(ctx, resp, what)
+	state.ID = types.StringValue(state.id())
+	resp.Diagnostics.Append(resp.State.Set(ctx, state)...)
 }
 
 // Update is never called with a change: every argument forces replacement.

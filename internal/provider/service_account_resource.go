@@ -86,41 +86,25 @@ func (r *serviceAccountResource) Create(ctx context.Context, req resource.Create
 	ns := r.data.namespaceOr(plan.Namespace)
 	name := plan.Name.ValueString()
 	client := r.data.client
-
-	// An account that exists already is someone else's: say so before creating, so that a
-	// lost answer below can only hide our own account.
-	_, err := client.GetServiceAccount(ctx, ns, name)
-	switch {
-	case err == nil:
-		err = &orka.APIError{Method: "POST", Path: "serviceaccounts/" + name, StatusCode: 409, Reason: "AlreadyExists",
-			Message: fmt.Sprintf("service account %q already exists", name)}
-	case orka.IsNotFound(err):
-		err = client.CreateServiceAccount(ctx, ns, name)
+	what := fmt.Sprintf("Service account %q in namespace %q", name, ns)
+	summary := fmt.Sprintf("Could not create service account %q in namespace %q", name, ns)
+	state := serviceAccountModel{
+		ID: types.StringValue(ns + "/" + name), Name: types.StringValue(name), Namespace: types.StringValue(ns),
 	}
-	if orka.IsAmbiguous(err) {
-		// The account may have been created: it was absent just before, so one of that name
-		// is ours; only an absent one is created again.
-		switch _, gerr := client.GetServiceAccount(ctx, ns, name); {
-		case gerr == nil:
-			err = nil
-		case orka.IsNotFound(gerr):
-			err = client.CreateServiceAccount(ctx, ns, name)
-		}
-	}
+	_, err := runCreate(ctx, createSpec[*orka.ServiceAccount]{
+		send: func(ctx context.Context) (*orka.ServiceAccount, error) {
+			return &orka.ServiceAccount{Name: name, Namespace: ns}, client.CreateServiceAccount(ctx, ns, name)
+		},
+		lookup:   func(ctx context.Context) (*orka.ServiceAccount, error) { return client.GetServiceAccount(ctx, ns, name) },
+		mismatch: func(*orka.ServiceAccount) string { return "" },
+	})
 	if err != nil {
-		if orka.IsConflict(err) {
-			resp.Diagnostics.AddAttributeError(path.Root("name"),
-				fmt.Sprintf("Service account %q already exists in namespace %q", name, ns),
-				fmt.Sprintf("To manage it with Terraform, import it: terraform import <address> %s/%s; or choose "+
-					"another name.\n\n%s", ns, name, err))
-			return
+		if !settleCreateError(&resp.Diagnostics, summary, "name", what, ns+"/"+name, err) {
+			recordUnknown(ctx, resp, state, summary, err)
 		}
-		addAPIError(&resp.Diagnostics, fmt.Sprintf("Could not create service account %q in namespace %q", name, ns), err)
 		return
 	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, serviceAccountModel{
-		ID: types.StringValue(ns + "/" + name), Name: types.StringValue(name), Namespace: types.StringValue(ns),
-	})...)
+	resp.Diagnostics.Append(resp.State.Set(ctx, state)...)
 }
 
 func (r *serviceAccountResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
@@ -131,12 +115,19 @@ func (r *serviceAccountResource) Read(ctx context.Context, req resource.ReadRequ
 	}
 	ns := r.data.namespaceOr(state.Namespace)
 	name := state.Name.ValueString()
-	if _, err := r.data.client.GetServiceAccount(ctx, ns, name); err != nil {
-		if orka.IsNotFound(err) {
-			removeGone(ctx, resp, fmt.Sprintf("Service account %q in namespace %q", name, ns))
-			return
-		}
+	what := fmt.Sprintf("Service account %q in namespace %q", name, ns)
+	_, err := getConfirmed(ctx, func(ctx context.Context) (*orka.ServiceAccount, error) {
+		return r.data.client.GetServiceAccount(ctx, ns, name)
+	})
+	if err != nil && !orka.IsNotFound(err) {
 		addAPIError(&resp.Diagnostics, fmt.Sprintf("Could not read service account %q in namespace %q", name, ns), err)
+		return
+	}
+	if readPending(ctx, req, resp, what, err == nil, "") {
+		return
+	}
+	if orka.IsNotFound(err) {
+		removeGone(ctx, resp, what)
 		return
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, serviceAccountModel{

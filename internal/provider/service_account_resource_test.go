@@ -106,7 +106,7 @@ func TestAccServiceAccount_invalidInput(t *testing.T) {
 			},
 			{
 				Config:      e.config(`resource "orka_service_account" "test" { name = "ci" }` + "\n" + `resource "orka_service_account" "dup" { name = "ci" }`),
-				ExpectError: regexp.MustCompile(`already exists in namespace "orka-default"`),
+				ExpectError: regexp.MustCompile(`(?s)Service account "ci" in namespace "orka-default": it already exists and was\s+not created by this resource`),
 			},
 		},
 	})

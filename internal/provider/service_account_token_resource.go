@@ -240,7 +240,7 @@ func (r *serviceAccountTokenResource) Read(ctx context.Context, req resource.Rea
 	}
 	// Only Orka can judge a token: ask it with the token itself. 403 means Orka knows the token
 	// but it may not list VM configs, so it is still valid.
-	err := r.data.client.WithToken(state.Token.ValueString()).Probe(ctx)
+	err := r.probeToken(ctx, state.Token.ValueString())
 	switch {
 	case err == nil, orka.IsForbidden(err):
 	case orka.IsUnauthorized(err):
@@ -256,6 +256,26 @@ func (r *serviceAccountTokenResource) Read(ctx context.Context, req resource.Rea
 		resp.Diagnostics.Append(resp.State.Set(ctx, state)...)
 	}
 }
+
+// probeToken asks Orka whether it accepts a token. A rejection is confirmed by a second probe
+// after a pause before it counts: forgetting a good token mints another one, and Orka cannot
+// revoke the first, so one stray 401 would leave a valid token that nothing tracks.
+func (r *serviceAccountTokenResource) probeToken(ctx context.Context, token string) error {
+	client := r.data.client.WithToken(token)
+	err := client.Probe(ctx)
+	if !orka.IsUnauthorized(err) {
+		return err
+	}
+	select {
+	case <-ctx.Done():
+		return err
+	case <-time.After(tokenRejectionPause):
+	}
+	return client.Probe(ctx)
+}
+
+// tokenRejectionPause is the pause before a token's rejection is checked once more.
+const tokenRejectionPause = time.Second
 
 // Update only records a new rotate_before or regenerate_after (ModifyPlan decided that the
 // token still satisfies it); every other change replaces the token.

@@ -3,6 +3,7 @@ package provider
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/float64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
@@ -165,53 +166,37 @@ func (r *vmConfigResource) Create(ctx context.Context, req resource.CreateReques
 	}
 	want := plan.toAPI()
 	client := r.data.client
+	what := fmt.Sprintf("VM config %q", want.Name)
+	summary := "Could not create " + what
 
-	_, err := client.CreateVMConfig(ctx, want)
-	if orka.IsAmbiguous(err) {
-		err = r.recoverCreate(ctx, want, err)
-	}
+	_, err := runCreate(ctx, createSpec[*orka.VMConfig]{
+		send:   func(ctx context.Context) (*orka.VMConfig, error) { return client.CreateVMConfig(ctx, want) },
+		lookup: func(ctx context.Context) (*orka.VMConfig, error) { return client.GetVMConfig(ctx, want.Name) },
+		mismatch: func(got *orka.VMConfig) string {
+			if diffs := vmConfigMismatch(want, got); len(diffs) > 0 {
+				return strings.Join(diffs, "; ")
+			}
+			return ""
+		},
+	})
 	if err != nil {
-		if orka.IsConflict(err) {
-			resp.Diagnostics.AddAttributeError(path.Root("name"), fmt.Sprintf("VM config %q already exists", want.Name),
-				fmt.Sprintf("Orka already has a VM config named %q (VM config names are unique in the cluster). "+
-					"To manage it with Terraform, import it: terraform import <address> %s; or choose another name.\n\n%s",
-					want.Name, want.Name, err))
-			return
+		if !settleCreateError(&resp.Diagnostics, summary, "name", what+" (VM config names are unique in the cluster)", want.Name, err) {
+			recordUnknown(ctx, resp, vmConfigFromAPI(&want, plan), summary, err)
 		}
-		addAPIError(&resp.Diagnostics, fmt.Sprintf("Could not create VM config %q", want.Name), err)
 		return
 	}
-
+	// Read it back for what Orka derived (memory, arch).
 	got, err := client.GetVMConfig(ctx, want.Name)
 	if err != nil {
-		// The config exists; keep what we know so that it is never lost track of.
+		// The config exists as requested: record that, and let the next refresh fill in what
+		// Orka derived. A warning, not an error, so that it is not replaced.
 		resp.Diagnostics.Append(resp.State.Set(ctx, vmConfigFromAPI(&want, plan))...)
-		addAPIError(&resp.Diagnostics, fmt.Sprintf("VM config %q was created but could not be read back", want.Name), err)
+		resp.Diagnostics.AddWarning(what+" was created but could not be read back",
+			fmt.Sprintf("Orka accepted %s; reading it back failed: %v\n\nIt is recorded in the Terraform state as "+
+				"requested, and the next refresh reads what Orka derived (memory, arch). Nothing needs to be done.", what, err))
 		return
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, vmConfigFromAPI(got, plan))...)
-}
-
-// recoverCreate runs after a create whose answer was lost: the config may or may not exist.
-// A config under our name that matches what we asked for is ours and is adopted; one that
-// differs is someone else's and is left alone; if there is none, the create is sent again.
-func (r *vmConfigResource) recoverCreate(ctx context.Context, want orka.VMConfig, cause error) error {
-	got, err := r.data.client.GetVMConfig(ctx, want.Name)
-	switch {
-	case err == nil:
-		if diffs := vmConfigMismatch(want, got); len(diffs) > 0 {
-			return fmt.Errorf("the answer to creating VM config %q was lost (%v), and Orka now has a VM config "+
-				"of that name that differs from the configuration, so it is not adopted:\n%s\n"+
-				"If it is yours, import it (terraform import <address> %s); otherwise choose another name",
-				want.Name, cause, joinLines(diffs), want.Name)
-		}
-		return nil
-	case orka.IsNotFound(err):
-		_, err = r.data.client.CreateVMConfig(ctx, want)
-		return err
-	default:
-		return err
-	}
 }
 
 func (r *vmConfigResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
@@ -224,13 +209,21 @@ func (r *vmConfigResource) Read(ctx context.Context, req resource.ReadRequest, r
 	if name == "" {
 		name = state.ID.ValueString()
 	}
-	got, err := r.data.client.GetVMConfig(ctx, name)
-	if orka.IsNotFound(err) {
-		removeGone(ctx, resp, fmt.Sprintf("VM config %q", name))
+	what := fmt.Sprintf("VM config %q", name)
+	got, err := getConfirmed(ctx, func(ctx context.Context) (*orka.VMConfig, error) { return r.data.client.GetVMConfig(ctx, name) })
+	if err != nil && !orka.IsNotFound(err) {
+		addAPIError(&resp.Diagnostics, "Could not read "+what, err)
 		return
 	}
-	if err != nil {
-		addAPIError(&resp.Diagnostics, fmt.Sprintf("Could not read VM config %q", name), err)
+	mismatch := ""
+	if err == nil {
+		mismatch = strings.Join(vmConfigMismatch(state.toAPI(), got), "; ")
+	}
+	if readPending(ctx, req, resp, what, err == nil, mismatch) {
+		return
+	}
+	if orka.IsNotFound(err) {
+		removeGone(ctx, resp, what)
 		return
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, vmConfigFromAPI(got, state))...)

@@ -271,8 +271,9 @@ func TestAccVMConfig_lostCreateResponseAdopted(t *testing.T) {
 	})
 }
 
-// After a lost answer, a config of that name that is not what we asked for is someone
-// else's: it is left alone and the error says how it differs.
+// A config of that name that was there before the create is someone else's: the look-up that
+// precedes every create finds it, so nothing is sent (the lost answer never comes into play)
+// and it is left alone.
 func TestAccVMConfig_lostCreateResponseForeignConfig(t *testing.T) {
 	e := newTestEnv(t, orkasim.Options{})
 	e.needSim(t)
@@ -287,11 +288,14 @@ func TestAccVMConfig_lostCreateResponseForeignConfig(t *testing.T) {
 				mustFault(t, e, orkasim.Fault{Method: "POST", Path: vmConfigPath, DropResponse: true, Count: 1})
 			},
 			Config:      e.config(vmConfigHCL(name, 4, "")),
-			ExpectError: regexp.MustCompile(`(?s)differs from the configuration.*cpu: wanted 4, found 6`),
+			ExpectError: regexp.MustCompile(`(?s)already exists and was not created by this resource`),
 		}},
 	})
 	if got := e.sim.Snapshot().VMConfigs[name]; got.CPU != 6 || got.Image != "sequoia.orkasi" {
 		t.Fatalf("the foreign VM config was changed: %+v", got)
+	}
+	if n := e.countRequests("POST", vmConfigPath); n != 1 {
+		t.Fatalf("want only the test's own create request, got %d", n)
 	}
 }
 

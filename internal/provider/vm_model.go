@@ -80,7 +80,35 @@ func (m vmModel) deployRequest(ctx context.Context, serverTimeoutMinutes int) (o
 	if !m.CustomMetadata.IsNull() && !m.CustomMetadata.IsUnknown() {
 		diags.Append(m.CustomMetadata.ElementsAs(ctx, &req.CustomMetadata, false)...)
 	}
+	if req.CustomMetadata == nil {
+		req.CustomMetadata = map[string]string{}
+	}
+	req.CustomMetadata[vmOwnerKey] = vmOwnerValue
 	return req, diags
+}
+
+// The provider's mark on the VMs it deploys: one custom metadata entry, sent with every deploy
+// and hidden from custom_metadata. A VM that carries it was deployed by this provider, which
+// is what allows adopting a VM found under our name after a deploy whose answer was lost.
+const (
+	vmOwnerKey   = "orka-tf-deployed-by"
+	vmOwnerValue = "terraform-provider-orka"
+)
+
+func vmOwned(vm *orka.VM) bool { return vm != nil && vm.CustomMetadata[vmOwnerKey] == vmOwnerValue }
+
+// userMetadata is a VM's custom metadata without the provider's mark.
+func userMetadata(md map[string]string) map[string]string {
+	if _, ok := md[vmOwnerKey]; !ok {
+		return md
+	}
+	out := make(map[string]string, len(md))
+	for k, v := range md {
+		if k != vmOwnerKey {
+			out[k] = v
+		}
+	}
+	return out
 }
 
 // vmFromAPI is the state for a VM Orka reports. Deploy-time overrides that Orka does not
@@ -118,10 +146,10 @@ func vmFromAPI(ctx context.Context, v *orka.VM, namespace string, prior vmModel)
 	m.Status = types.StringValue(v.Status)
 	m.DeployDate = stringOrNull(v.DeployDate)
 	m.Arch = stringOrNull(v.Type)
-	if len(v.CustomMetadata) > 0 || !prior.CustomMetadata.IsNull() {
-		md, d := types.MapValueFrom(ctx, types.StringType, v.CustomMetadata)
+	if md := userMetadata(v.CustomMetadata); len(md) > 0 || !prior.CustomMetadata.IsNull() {
+		md, d := types.MapValueFrom(ctx, types.StringType, md)
 		diags.Append(d...)
-		if len(v.CustomMetadata) == 0 && prior.CustomMetadata.IsNull() {
+		if len(userMetadata(v.CustomMetadata)) == 0 && prior.CustomMetadata.IsNull() {
 			md = types.MapNull(types.StringType)
 		}
 		m.CustomMetadata = md

@@ -15,6 +15,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework-validators/mapvalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/resourcevalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
@@ -25,7 +26,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
-	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/orkatf/terraform-provider-orka/internal/orka"
 )
@@ -160,11 +160,11 @@ func (r *vmResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp 
 				Validators:    []validator.List{listvalidator.ValueStringsAre(portMappingValidator{})},
 			},
 			"custom_metadata": schema.MapAttribute{
-				MarkdownDescription: "Metadata handed to the VM. Keys and values must not contain `,` or `=`.",
+				MarkdownDescription: "Metadata handed to the VM. Keys and values must not contain `,` or `=`. The key `" + vmOwnerKey + "` is reserved: the provider marks the VMs it deploys with it.",
 				ElementType:         types.StringType, Optional: true,
 				PlanModifiers: []planmodifier.Map{mapplanmodifier.RequiresReplace()},
 				Validators: []validator.Map{
-					mapvalidator.KeysAre(metadataTextValidator{what: "key"}),
+					mapvalidator.KeysAre(metadataTextValidator{what: "key"}, stringvalidator.NoneOf(vmOwnerKey)),
 					mapvalidator.ValueStringsAre(metadataTextValidator{what: "value"}),
 				},
 			},
@@ -216,7 +216,11 @@ func (r *vmResource) Configure(_ context.Context, req resource.ConfigureRequest,
 // Orka reports as Failed.
 func (r *vmResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
 	planNamespace(ctx, r.data, req, resp)
-	if req.State.Raw.IsNull() || req.Plan.Raw.IsNull() {
+	if req.Plan.Raw.IsNull() {
+		return
+	}
+	if req.State.Raw.IsNull() {
+		r.refuseNeverFits(ctx, resp)
 		return
 	}
 	var status types.String
@@ -224,6 +228,28 @@ func (r *vmResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequ
 	if status.ValueString() == orka.VMStatusFailed {
 		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("status"), types.StringUnknown())...)
 		resp.RequiresReplace = append(resp.RequiresReplace, path.Root("status"))
+	}
+}
+
+// refuseNeverFits fails the plan of a new VM that no node could ever run, so that it does not
+// wait out Orka's whole deploy timeout first. Values not known yet are left to the check that
+// runs again before the deploy is sent.
+func (r *vmResource) refuseNeverFits(ctx context.Context, resp *resource.ModifyPlanResponse) {
+	if r.data == nil || !resp.Plan.Raw.IsFullyKnown() {
+		return
+	}
+	var plan vmModel
+	if d := resp.Plan.Get(ctx, &plan); d.HasError() {
+		return
+	}
+	deploy, d := plan.deployRequest(ctx, 0)
+	if d.HasError() {
+		return
+	}
+	ask, _ := r.effectiveAsk(ctx, deploy)
+	if why := r.neverFits(ctx, r.data.namespaceOr(plan.Namespace), ask, false); why != "" {
+		resp.Diagnostics.AddAttributeError(path.Root("name"), "VM can never be scheduled",
+			fmt.Sprintf("No node can ever run VM %q (it asks for %s): %s", deploy.Name, ask, why))
 	}
 }
 
@@ -249,27 +275,48 @@ func (r *vmResource) Create(ctx context.Context, req resource.CreateRequest, res
 		return
 	}
 	what := fmt.Sprintf("VM %q in namespace %q", deploy.Name, ns)
+	summary := "Could not deploy " + what
 
-	vm, err := r.data.client.DeployVM(ctx, ns, deploy)
-	accepted := err == nil
-	if orka.IsAmbiguous(err) {
-		tflog.Warn(ctx, "deploy answer lost; looking the VM up by name", map[string]any{"vm": deploy.Name, "namespace": ns})
-		vm, err = r.recoverDeploy(ctx, ns, deploy, err)
-		accepted = err == nil
-	}
-	if orka.IsConflict(err) {
-		resp.Diagnostics.AddAttributeError(path.Root("name"), "VM already exists",
-			fmt.Sprintf("%s already exists and was not created by this resource, so it was left alone. To manage it "+
-				"with Terraform, import it (terraform import <address> %s) or choose another name.\n\n%s",
-				what, vmID(ns, deploy.Name), err))
+	ask, _ := r.effectiveAsk(ctx, deploy)
+	if why := r.neverFits(ctx, ns, ask, true); why != "" {
+		resp.Diagnostics.AddError(summary, fmt.Sprintf("No node can ever run this VM: %s Nothing was deployed.", why))
 		return
 	}
-	if err == nil && vm != nil && vm.Status != orka.VMStatusRunning {
-		vm, err = r.waitRunning(ctx, ns, deploy.Name)
+
+	client := r.data.client
+	vm, err := runCreate(ctx, createSpec[*orka.VM]{
+		marked:   true,
+		send:     func(ctx context.Context) (*orka.VM, error) { return client.DeployVM(ctx, ns, deploy) },
+		lookup:   func(ctx context.Context) (*orka.VM, error) { return client.GetVM(ctx, ns, deploy.Name) },
+		mismatch: func(vm *orka.VM) string { return vmMismatch(deploy, vm) },
+	})
+	var unknown *unknownFateError
+	if errors.As(err, &unknown) {
+		r.keepPending(ctx, resp, plan, nil, summary, unknownFateDetail(unknown, ""))
+		return
 	}
 	if err != nil {
-		r.failDeploy(ctx, resp, plan, deploy, err, accepted || mayHaveLeftVM(err))
+		var exists *existsError
+		if errors.As(err, &exists) {
+			existsDiagnostic(&resp.Diagnostics, "name", what, vmID(ns, deploy.Name), exists)
+			return
+		}
+		r.failDeploy(ctx, resp, plan, deploy, ask, err)
 		return
+	}
+	if vm.Status != orka.VMStatusRunning {
+		var werr error
+		vm, werr = r.waitRunning(ctx, ns, deploy.Name, vm)
+		switch {
+		case werr == nil:
+		case vm != nil && vm.Status == orka.VMStatusFailed:
+			r.failDeploy(ctx, resp, plan, deploy, ask, werr)
+			return
+		default:
+			// Orka accepted the deploy: the VM is ours and may still start. Keep it.
+			r.keepPending(ctx, resp, plan, vm, summary, werr.Error()+".")
+			return
+		}
 	}
 	state, d := vmFromAPI(ctx, vm, ns, plan)
 	resp.Diagnostics.Append(d...)
@@ -279,36 +326,12 @@ func (r *vmResource) Create(ctx context.Context, req resource.CreateRequest, res
 	}
 }
 
-// recoverDeploy runs when a deploy's answer was lost: Orka may or may not have the VM. A VM
-// under our name that matches the request is ours; none means the deploy never happened and
-// is sent once more; anything else is someone else's.
-func (r *vmResource) recoverDeploy(ctx context.Context, ns string, deploy orka.DeployVMRequest, cause error) (*orka.VM, error) {
-	vm, err := r.data.client.GetVM(ctx, ns, deploy.Name)
-	if orka.IsNotFound(err) {
-		vm, err = r.data.client.DeployVM(ctx, ns, deploy)
-		if !orka.IsConflict(err) {
-			return vm, err
-		}
-		// The first deploy landed after all, late: look again.
-		vm, err = r.data.client.GetVM(ctx, ns, deploy.Name)
-	}
-	if err != nil {
-		return nil, fmt.Errorf("the answer to the deploy was lost (%w), and looking the VM up failed: %w", cause, err)
-	}
-	if mismatch := vmMismatch(deploy, vm); mismatch != "" {
-		return nil, &foreignVMError{msg: fmt.Sprintf("the answer to the deploy was lost (%v), and the VM found under "+
-			"that name differs from the request (%s), so it is not adopted", cause, mismatch)}
-	}
-	return vm, nil
-}
-
-// foreignVMError marks a VM that exists under our name but is not ours: it must not be
-// cleaned up.
-type foreignVMError struct{ msg string }
-
-func (e *foreignVMError) Error() string { return e.msg }
-
+// vmMismatch says why a VM found under our name is not the one deploy asked for, or "" when
+// it is.
 func vmMismatch(deploy orka.DeployVMRequest, vm *orka.VM) string {
+	if !vmOwned(vm) {
+		return "it does not carry this provider's mark (custom metadata " + vmOwnerKey + ")"
+	}
 	var diffs []string
 	if deploy.VMConfig != "" && vm.VMConfig != "" && deploy.VMConfig != vm.VMConfig {
 		diffs = append(diffs, fmt.Sprintf("vm_config %q, found %q", deploy.VMConfig, vm.VMConfig))
@@ -320,49 +343,48 @@ func vmMismatch(deploy orka.DeployVMRequest, vm *orka.VM) string {
 		diffs = append(diffs, fmt.Sprintf("cpu %d, found %d", deploy.CPU, vm.CPU))
 	}
 	for k, v := range deploy.CustomMetadata {
-		if got, ok := vm.CustomMetadata[k]; vm.CustomMetadata != nil && (!ok || got != v) {
+		if got, ok := vm.CustomMetadata[k]; k != vmOwnerKey && (!ok || got != v) {
 			diffs = append(diffs, fmt.Sprintf("custom_metadata[%q] %q, found %q", k, v, got))
 		}
 	}
+	sort.Strings(diffs)
 	return strings.Join(diffs, "; ")
 }
 
-// waitRunning polls a VM that Orka accepted but has not started yet.
-func (r *vmResource) waitRunning(ctx context.Context, ns, name string) (*orka.VM, error) {
-	var vm *orka.VM
+// waitRunning polls a VM that Orka accepted but has not started yet. It returns the last VM
+// seen, also with an error.
+func (r *vmResource) waitRunning(ctx context.Context, ns, name string, vm *orka.VM) (*orka.VM, error) {
 	err := poll(ctx, func() (bool, error) {
-		var err error
-		if vm, err = r.data.client.GetVM(ctx, ns, name); err != nil {
+		got, err := r.data.client.GetVM(ctx, ns, name)
+		if err != nil {
 			return false, err
 		}
+		vm = got
 		if vm.Status == orka.VMStatusFailed {
 			return false, fmt.Errorf("VM %q in namespace %q is reported as Failed by Orka", name, ns)
 		}
 		return vm.Status == orka.VMStatusRunning, nil
 	}, func() error {
-		return fmt.Errorf("VM %q in namespace %q was still %s when the create timeout ran out", name, ns, vm.Status)
+		if vm != nil && vm.Node != "" {
+			return fmt.Errorf("VM %q in namespace %q was still starting on node %q (status %s) when the create "+
+				"timeout ran out", name, ns, vm.Node, vm.Status)
+		}
+		return fmt.Errorf("VM %q in namespace %q was still waiting to be scheduled when the create timeout ran out", name, ns)
 	})
 	return vm, err
 }
 
-// failDeploy handles a deploy that did not end Running. Orka can leave the VM object behind
-// (Pending or Failed); it is deleted so nothing is orphaned. If that delete fails too, the
-// VM's identity is kept in state with the error, so Terraform marks it tainted and replaces
-// it on the next apply.
-func (r *vmResource) failDeploy(ctx context.Context, resp *resource.CreateResponse, plan vmModel, deploy orka.DeployVMRequest, cause error, mayHaveLeft bool) {
+// failDeploy handles a deploy that Orka refused or that ended Failed. A deploy that ran can
+// leave the VM object behind (Pending or Failed): when it carries our mark it is deleted, so
+// nothing is orphaned; when that delete fails too, the VM is kept in state with the error.
+func (r *vmResource) failDeploy(ctx context.Context, resp *resource.CreateResponse, plan vmModel, deploy orka.DeployVMRequest, ask vmAsk, cause error) {
 	ns := plan.Namespace.ValueString()
 	what := fmt.Sprintf("VM %q in namespace %q", deploy.Name, ns)
-	if !mayHaveLeft {
+	summary := "Could not deploy " + what
+	if !mayHaveLeftVM(cause) {
 		// Orka refused the deploy or was not there to take it: nothing was created, and a VM
 		// of that name, if any, is not ours to touch.
-		addAPIError(&resp.Diagnostics, "Could not deploy "+what, cause)
-		return
-	}
-	var foreign *foreignVMError
-	if errors.As(cause, &foreign) {
-		resp.Diagnostics.AddAttributeError(path.Root("name"), "VM already exists",
-			fmt.Sprintf("%s: %s. If it is yours, import it (terraform import <address> %s); otherwise choose another name.",
-				what, foreign.msg, vmID(ns, deploy.Name)))
+		addAPIError(&resp.Diagnostics, summary, cause)
 		return
 	}
 	// The deadline may have passed; cleaning up gets time of its own.
@@ -370,34 +392,50 @@ func (r *vmResource) failDeploy(ctx context.Context, resp *resource.CreateRespon
 	defer cancel()
 
 	left, getErr := r.data.client.GetVM(cleanupCtx, ns, deploy.Name)
-	capacity := ""
+	explain := ""
 	if getErr == nil && left.Status == orka.VMStatusPending {
-		capacity = r.capacityReport(cleanupCtx, ns, deploy)
+		if left.Node == "" {
+			explain = r.capacityReport(cleanupCtx, ns, deploy.Name, ask)
+		} else {
+			explain = fmt.Sprintf("VM %q was scheduled on node %q but had not started when Orka's deploy wait ran out; "+
+				"it was not refused for lack of capacity.", deploy.Name, left.Node)
+		}
 	}
 	var cleanup string
 	switch {
 	case orka.IsNotFound(getErr):
 		cleanup = "Orka holds no VM of that name, so nothing was left behind."
 	case getErr != nil:
-		cleanup = r.keepTainted(cleanupCtx, resp, plan, fmt.Sprintf("checking for a VM left behind failed: %v", getErr))
+		cleanup = fmt.Sprintf("Checking for a VM left behind failed (%v). ", getErr) +
+			"If Orka holds one, the next apply finds it: a VM of ours is adopted or replaced, never duplicated."
+	case !vmOwned(left):
+		cleanup = "Orka holds a VM of that name that this provider did not make; it was left alone."
 	default:
 		if err := r.deleteAndWait(cleanupCtx, ns, deploy.Name); err != nil {
-			cleanup = r.keepTainted(cleanupCtx, resp, plan, fmt.Sprintf("deleting the VM that the failed deploy left behind "+
-				"(status %s) failed: %v", left.Status, err))
+			cleanup = fmt.Sprintf("Deleting the VM that the failed deploy left behind (status %s) failed: %v. It is kept "+
+				"in the Terraform state as tainted, so the next apply deletes and redeploys it.", left.Status, err)
+			r.recordVM(cleanupCtx, resp, plan, left)
 		} else {
 			cleanup = fmt.Sprintf("The VM the failed deploy left behind (status %s) was deleted.", left.Status)
 		}
 	}
 	detail := apiErrorDetail(cause)
-	if capacity != "" {
-		detail = capacity + "\n\n" + cause.Error()
+	if explain != "" {
+		detail = explain + "\n\n" + cause.Error()
 	}
-	resp.Diagnostics.AddError("Could not deploy "+what, detail+"\n\n"+cleanup)
+	resp.Diagnostics.AddError(summary, detail+"\n\n"+cleanup)
+}
+
+// recordVM puts a VM that a failed deploy left and could not be deleted into state.
+func (r *vmResource) recordVM(ctx context.Context, resp *resource.CreateResponse, plan vmModel, vm *orka.VM) {
+	state, d := vmFromAPI(ctx, vm, plan.Namespace.ValueString(), nullUnknowns(plan))
+	resp.Diagnostics.Append(d...)
+	resp.Diagnostics.Append(resp.State.Set(ctx, state)...)
 }
 
 // mayHaveLeftVM reports whether a failed deploy can have left a VM behind. When Orka answered
 // with a refusal (4xx) or as unavailable (503), nothing was created; a 500 is a deploy that ran
-// and failed or timed out, and any other failure (a lost answer, a failed wait) may hide one.
+// and failed or timed out, and any other failure may hide one.
 func mayHaveLeftVM(err error) bool {
 	var apiErr *orka.APIError
 	if errors.As(err, &apiErr) && !orka.IsAmbiguous(err) {
@@ -406,14 +444,31 @@ func mayHaveLeftVM(err error) bool {
 	return true
 }
 
-// keepTainted records the VM in state so that Terraform tracks it (as tainted) and returns
-// the sentence that explains this.
-func (r *vmResource) keepTainted(ctx context.Context, resp *resource.CreateResponse, plan vmModel, why string) string {
-	ns, name := plan.Namespace.ValueString(), plan.Name.ValueString()
-	plan.ID = types.StringValue(vmID(ns, name))
-	plan.Status = types.StringValue(orka.VMStatusFailed)
-	// Whatever Orka would have reported is unknown: record it as null.
-	for _, p := range []*types.String{&plan.IP, &plan.DeployDate, &plan.Arch, &plan.VMConfig, &plan.Image, &plan.Node} {
+// keepPending records a VM whose deploy Orka accepted (or may have) but which is not known to
+// be Running, with the pending flag, and reports the error. Terraform marks it tainted; the
+// next refresh looks it up (Read): a VM of ours is handed to the next create, which adopts it
+// instead of deploying again; an absent one is deployed. Either way nothing is orphaned and
+// nothing that exists is deleted.
+func (r *vmResource) keepPending(ctx context.Context, resp *resource.CreateResponse, plan vmModel, vm *orka.VM, summary, why string) {
+	ns := plan.Namespace.ValueString()
+	state := nullUnknowns(plan)
+	state.ID = types.StringValue(vmID(ns, plan.Name.ValueString()))
+	if vm != nil {
+		var d diag.Diagnostics
+		state, d = vmFromAPI(ctx, vm, ns, state)
+		resp.Diagnostics.Append(d...)
+	}
+	resp.Diagnostics.Append(resp.State.Set(ctx, state)...)
+	resp.Diagnostics.Append(setPending(ctx, resp.Private, true)...)
+	resp.Diagnostics.AddError(summary, why+"\n\nThe VM is recorded in the Terraform state. The next apply looks it "+
+		"up: if Orka has it (deployed by this provider, as requested), the plan shows a create that adopts the "+
+		"existing VM and waits for it, without deploying a second one; if Orka does not have it, it is deployed. "+
+		"Just apply again.")
+}
+
+// nullUnknowns records whatever Orka would have reported as null.
+func nullUnknowns(plan vmModel) vmModel {
+	for _, p := range []*types.String{&plan.ID, &plan.IP, &plan.DeployDate, &plan.Arch, &plan.VMConfig, &plan.Image, &plan.Node, &plan.Status} {
 		if p.IsUnknown() {
 			*p = types.StringNull()
 		}
@@ -426,30 +481,13 @@ func (r *vmResource) keepTainted(ctx context.Context, resp *resource.CreateRespo
 	if plan.Memory.IsUnknown() {
 		plan.Memory = types.Float64Null()
 	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
-	return why + ". The VM is kept in the Terraform state as tainted, so the next apply deletes and redeploys it."
-}
-
-// capacityReport explains a deploy that no node could take: what was asked and what each
-// node has free.
-func (r *vmResource) capacityReport(ctx context.Context, ns string, deploy orka.DeployVMRequest) string {
-	var b strings.Builder
-	asked := "the VM config's CPU and memory"
-	if deploy.CPU != 0 || deploy.Memory != 0 {
-		asked = fmt.Sprintf("cpu %d, memory %g GiB", deploy.CPU, deploy.Memory)
+	if plan.ReservedPorts.IsUnknown() {
+		plan.ReservedPorts = types.ListNull(types.StringType)
 	}
-	fmt.Fprintf(&b, "No node could take VM %q (asked for %s): Orka kept it Pending until the deploy timed out.", deploy.Name, asked)
-	nodes, err := r.data.client.ListNodes(ctx, ns)
-	if err != nil {
-		return b.String()
+	if plan.CustomMetadata.IsUnknown() {
+		plan.CustomMetadata = types.MapNull(types.StringType)
 	}
-	sort.Slice(nodes, func(i, j int) bool { return nodes[i].Name < nodes[j].Name })
-	b.WriteString(" Free capacity now:")
-	for _, n := range nodes {
-		fmt.Fprintf(&b, "\n  - %s (%s): %d CPU, %s memory free", n.Name, n.Phase, n.AvailableCPU, n.AvailableMemory)
-	}
-	b.WriteString("\nApple-silicon nodes run at most 2 VMs each. Free capacity, ask for less, or add nodes; then apply again.")
-	return b.String()
+	return plan
 }
 
 func (r *vmResource) deleteAndWait(ctx context.Context, ns, name string) error {
@@ -475,13 +513,32 @@ func (r *vmResource) Read(ctx context.Context, req resource.ReadRequest, resp *r
 	}
 	ns, name := r.data.namespaceOr(state.Namespace), state.Name.ValueString()
 	what := fmt.Sprintf("VM %q in namespace %q", name, ns)
-	vm, err := r.data.client.GetVM(ctx, ns, name)
-	if orka.IsNotFound(err) {
-		removeGone(ctx, resp, what)
+	vm, err := getConfirmed(ctx, func(ctx context.Context) (*orka.VM, error) { return r.data.client.GetVM(ctx, ns, name) })
+	if err != nil && !orka.IsNotFound(err) {
+		addAPIError(&resp.Diagnostics, "Could not read "+what, err)
 		return
 	}
-	if err != nil {
-		addAPIError(&resp.Diagnostics, "Could not read "+what, err)
+	if isPending(ctx, req.Private) {
+		mismatch := ""
+		if err == nil {
+			deploy, d := state.deployRequest(ctx, 0)
+			resp.Diagnostics.Append(d...)
+			mismatch = vmMismatch(deploy, vm)
+		}
+		if readPending(ctx, req, resp, what, err == nil, mismatch) {
+			return
+		}
+		// Ours, and tainted by the failed apply that recorded it: hand it over to the next
+		// create, which adopts it rather than deleting it and deploying another.
+		resp.Diagnostics.AddWarning("VM from an interrupted apply will be adopted",
+			what+" was deployed by an apply that did not see it become Running. Orka has it, deployed by this "+
+				"provider as requested (status "+vm.Status+"), so the next apply adopts it and waits for it to run: "+
+				"the plan shows it as a create, and no second VM is deployed.")
+		resp.State.RemoveResource(ctx)
+		return
+	}
+	if orka.IsNotFound(err) {
+		removeGone(ctx, resp, what)
 		return
 	}
 	if vm.Status == orka.VMStatusFailed {
