@@ -145,7 +145,9 @@ func (r *roleBindingSubjectResource) Create(ctx context.Context, req resource.Cr
 	summary := fmt.Sprintf("Could not add %s to role binding orka-dev in namespace %q", plan.describe(), ns)
 	client := r.data.client
 	_, err := runCreate(ctx, createSpec[bool]{
-		send:     func(ctx context.Context) (bool, error) { return true, client.AddRoleBindingSubjects(ctx, ns, plan.change()) },
+		send: func(ctx context.Context) (bool, error) {
+			return true, client.AddRoleBindingSubjects(ctx, ns, plan.change())
+		},
 		lookup:   func(ctx context.Context) (bool, error) { return r.lookup(ctx, plan, ns) },
 		mismatch: func(bool) string { return "" },
 	})

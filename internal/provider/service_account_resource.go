@@ -95,7 +95,9 @@ func (r *serviceAccountResource) Create(ctx context.Context, req resource.Create
 		send: func(ctx context.Context) (*orka.ServiceAccount, error) {
 			return &orka.ServiceAccount{Name: name, Namespace: ns}, client.CreateServiceAccount(ctx, ns, name)
 		},
-		lookup:   func(ctx context.Context) (*orka.ServiceAccount, error) { return client.GetServiceAccount(ctx, ns, name) },
+		lookup: func(ctx context.Context) (*orka.ServiceAccount, error) {
+			return client.GetServiceAccount(ctx, ns, name)
+		},
 		mismatch: func(*orka.ServiceAccount) string { return "" },
 	})
 	if err != nil {
