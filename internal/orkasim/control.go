@@ -14,10 +14,12 @@ import (
 
 // faultRec is a parsed Fault with the number of matches it has left.
 type faultRec struct {
-	f          Fault
-	left       int
-	delay      time.Duration
-	retryAfter time.Duration
+	f           Fault
+	skip        int // matching requests still to let through (Fault.After)
+	left        int
+	delay       time.Duration
+	retryAfter  time.Duration
+	maintenance time.Duration
 }
 
 func (f *faultRec) matches(method, path string) bool {
@@ -64,10 +66,17 @@ func (s *Server) AddFault(f Fault) error {
 	if err != nil {
 		return err
 	}
-	if f.Status == 0 && delay == 0 && !f.DropResponse {
-		return errors.New("invalid fault: set status, delay or dropResponse")
+	maintenance, err := parseSeconds("maintenance", f.Maintenance)
+	if err != nil {
+		return err
 	}
-	rec := &faultRec{f: f, left: max(f.Count, 1), delay: delay, retryAfter: retryAfter}
+	if f.After < 0 {
+		return fmt.Errorf("invalid value for after: %d: must be at least 0", f.After)
+	}
+	if f.Status == 0 && delay == 0 && !f.DropResponse && maintenance == 0 && !f.RevokeToken {
+		return errors.New("invalid fault: set status, delay, dropResponse, maintenance or revokeToken")
+	}
+	rec := &faultRec{f: f, skip: f.After, left: max(f.Count, 1), delay: delay, retryAfter: retryAfter, maintenance: maintenance}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.faults = append(s.faults, rec)
@@ -81,12 +90,30 @@ func (s *Server) ClearFaults() {
 	s.faults = nil
 }
 
-// takeFault consumes one match of the first fault that matches the request.
+// Faults lists the queued faults; Count is the number of matches each has left to fire and
+// After the number of matching requests it still lets through first.
+func (s *Server) Faults() []Fault {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := []Fault{}
+	for _, f := range s.faults {
+		x := f.f
+		x.Count, x.After = f.left, f.skip
+		out = append(out, x)
+	}
+	return out
+}
+
+// takeFault consumes one match of the first fault that matches the request and is due.
 func (s *Server) takeFault(method, path string) *faultRec {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for i, f := range s.faults {
 		if f.matches(method, path) {
+			if f.skip > 0 {
+				f.skip--
+				continue
+			}
 			f.left--
 			if f.left <= 0 {
 				s.faults = append(s.faults[:i:i], s.faults[i+1:]...)
@@ -95,6 +122,26 @@ func (s *Server) takeFault(method, path string) *faultRec {
 		}
 	}
 	return nil
+}
+
+// startEffects begins what a fired fault starts beyond its own request: a maintenance window,
+// a revoked admin token.
+func (s *Server) startEffects(f *faultRec) {
+	if f.maintenance > 0 {
+		s.Maintenance(f.maintenance)
+	}
+	if f.f.RevokeToken {
+		s.RevokeAdminToken(true)
+	}
+}
+
+// RevokeAdminToken makes the /api/ routes refuse the admin token with 401 (revoked true), as
+// when an administrator revokes the token a provider runs with, or accept it again (false).
+// The /_sim/ routes always accept it, so a test can still steer the simulator.
+func (s *Server) RevokeAdminToken(revoked bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.adminRevoked = revoked
 }
 
 // Maintenance makes every /api/ route answer 503 for d from now; d <= 0 ends a window.
@@ -265,18 +312,23 @@ func (s *Server) serveSim(w http.ResponseWriter, r *http.Request) {
 		}
 		writeJSON(w, http.StatusCreated, f)
 	case "GET /_sim/faults":
-		s.mu.Lock()
-		out := []Fault{}
-		for _, f := range s.faults {
-			x := f.f
-			x.Count = f.left
-			out = append(out, x)
-		}
-		s.mu.Unlock()
-		writeJSON(w, http.StatusOK, listOf(out))
+		writeJSON(w, http.StatusOK, listOf(s.Faults()))
 	case "DELETE /_sim/faults":
 		s.ClearFaults()
 		writeJSON(w, http.StatusOK, successStatus("faults cleared"))
+	case "POST /_sim/admin-token":
+		var req struct {
+			Revoked *bool `json:"revoked"`
+		}
+		if !decode(&req) {
+			return
+		}
+		if req.Revoked == nil {
+			writeError(w, badRequest("invalid value for revoked: is required (true or false)"))
+			return
+		}
+		s.RevokeAdminToken(*req.Revoked)
+		writeJSON(w, http.StatusOK, map[string]bool{"revoked": *req.Revoked})
 	case "GET /_sim/requests":
 		writeJSON(w, http.StatusOK, listOf(s.Requests()))
 	case "DELETE /_sim/requests":

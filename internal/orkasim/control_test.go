@@ -252,6 +252,72 @@ func TestFaultDropResponse(t *testing.T) {
 	expectError(t, e.do("POST", cfgPath, map[string]any{"name": "dropped", "image": "sequoia.orkasi"}), 409, "AlreadyExists")
 }
 
+// After lets matching requests through before a fault fires; the queued faults show both
+// what is still to be let through and what is left to fire.
+func TestFaultAfter(t *testing.T) {
+	e := newEnv(t, Options{})
+	e.must(201, "POST", "/_sim/faults", Fault{Method: "GET", Path: cfgPath, Status: 500, After: 2, Count: 1})
+	if got := e.sim.Faults(); len(got) != 1 || got[0].After != 2 || got[0].Count != 1 {
+		t.Fatalf("queued %+v", got)
+	}
+	e.must(200, "GET", cfgPath, nil)
+	expectError(t, e.do("GET", cfgPath+"/x", nil), 404, "NotFound") // not a match: does not count
+	e.must(200, "GET", cfgPath, nil)
+	expectError(t, e.do("GET", cfgPath, nil), 500, "InternalError", "injected")
+	e.must(200, "GET", cfgPath, nil)
+	if got := e.sim.Faults(); len(got) != 0 {
+		t.Fatalf("the fault is still queued: %+v", got)
+	}
+	for _, bad := range []Fault{{Path: cfgPath, Status: 500, After: -1}, {Path: cfgPath, Maintenance: "soon"}} {
+		expectError(t, e.do("POST", "/_sim/faults", bad), 400, "BadRequest")
+	}
+}
+
+// A fault with maintenance lets its own request be carried out and then starts the window,
+// as when a maintenance window begins in the middle of an apply.
+func TestFaultStartsMaintenance(t *testing.T) {
+	e := newEnv(t, Options{})
+	e.fault(Fault{Method: "POST", Path: cfgPath, Maintenance: "1h"})
+	e.createConfig("before-window", nil)
+	r := e.do("GET", cfgPath+"/before-window", nil)
+	expectError(t, r, 503, "ServiceUnavailable", "maintenance")
+	if ra, _ := strconv.Atoi(r.hdr.Get("Retry-After")); ra < 3500 {
+		t.Fatalf("Retry-After %q, want about an hour", r.hdr.Get("Retry-After"))
+	}
+	e.sim.Maintenance(0)
+	e.must(200, "GET", cfgPath+"/before-window", nil)
+
+	// With a status, the request itself is refused and the window starts with it.
+	e.fault(Fault{Method: "GET", Path: cfgPath + "/before-window", Status: 503, RetryAfter: "1h", Maintenance: "1h"})
+	expectError(t, e.do("GET", cfgPath+"/before-window", nil), 503, "ServiceUnavailable", "injected")
+	expectError(t, e.do("GET", cfgPath, nil), 503, "ServiceUnavailable", "maintenance")
+}
+
+// A fault with revokeToken carries out its request and then the admin token is refused on
+// the API, until it is restored; the control routes keep accepting it.
+func TestFaultRevokesAdminToken(t *testing.T) {
+	e := newEnv(t, Options{})
+	e.fault(Fault{Method: "POST", Path: cfgPath, RevokeToken: true})
+	e.createConfig("made", nil)
+	expectError(t, e.do("GET", cfgPath+"/made", nil), 401, "Unauthorized", "revoked")
+	if e.sim.TokenValid(e.admin) {
+		t.Fatal("TokenValid accepts a revoked admin token")
+	}
+	e.must(200, "GET", "/_sim/faults", nil)
+	expectError(t, e.do("POST", "/_sim/admin-token", map[string]any{}), 400, "BadRequest", "revoked")
+	e.must(200, "POST", "/_sim/admin-token", map[string]any{"revoked": false})
+	e.must(200, "GET", cfgPath+"/made", nil)
+
+	e.must(200, "POST", "/_sim/admin-token", map[string]any{"revoked": true})
+	expectError(t, e.do("GET", cfgPath, nil), 401, "Unauthorized")
+	e.sim.Reset()
+	e.must(200, "GET", cfgPath, nil)
+	e.sim.RevokeAdminToken(true)
+	expectError(t, e.do("GET", cfgPath, nil), 401, "Unauthorized")
+	e.sim.RevokeAdminToken(false)
+	e.must(200, "GET", cfgPath, nil)
+}
+
 func TestRequestLogAndReset(t *testing.T) {
 	e := newEnv(t, Options{})
 	e.do("GET", "/api/v1/cluster-info", nil)

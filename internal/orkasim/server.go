@@ -24,12 +24,13 @@ type Server struct {
 	jwtKey []byte
 
 	// mu guards everything below. It is never held while sleeping or waiting.
-	mu         sync.Mutex
-	st         *state
-	capCh      chan struct{} // closed and replaced whenever capacity or a VM changes
-	maintUntil time.Time     // wall clock; zero when there is no maintenance window
-	faults     []*faultRec
-	log        []*RequestRecord
+	mu           sync.Mutex
+	st           *state
+	capCh        chan struct{} // closed and replaced whenever capacity or a VM changes
+	maintUntil   time.Time     // wall clock; zero when there is no maintenance window
+	adminRevoked bool          // RevokeAdminToken: /api/ routes refuse the admin token
+	faults       []*faultRec
+	log          []*RequestRecord
 
 	closeOnce sync.Once
 	closed    chan struct{} // closed by Close: waiting deploys and delays end at once
@@ -149,6 +150,9 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	rec.Status = bw.code
 	s.mu.Unlock()
+	if f != nil {
+		s.startEffects(f)
+	}
 
 	if f != nil && f.f.DropResponse {
 		dropConnection(w)
@@ -231,11 +235,11 @@ func (s *Server) authenticate(r *http.Request) (principal, *apiError) {
 	if !ok || tok == "" {
 		return principal{}, errorf(http.StatusUnauthorized, "Unauthorized", "Unauthorized: a bearer token is required")
 	}
-	if tok == s.admin {
-		return principal{admin: true}, nil
-	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if tok == s.admin && !s.adminRevoked {
+		return principal{admin: true}, nil
+	}
 	if t := s.validTokenLocked(tok); t != nil {
 		return principal{ns: t.ns, sa: t.sa}, nil
 	}

@@ -275,11 +275,11 @@ func (s *Server) validTokenCountLocked() int {
 
 // TokenValid reports whether a bearer token would be accepted now.
 func (s *Server) TokenValid(token string) bool {
-	if token == s.admin {
-		return true
-	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if token == s.admin {
+		return !s.adminRevoked
+	}
 	return s.validTokenLocked(token) != nil
 }
 
@@ -289,8 +289,8 @@ func (s *Server) wakeLocked() {
 	s.capCh = make(chan struct{})
 }
 
-// Reset puts the seeded state back and clears faults, maintenance and the request log. The
-// admin token stays. Deploys in flight end with an error (their VM is gone).
+// Reset puts the seeded state back and clears faults, maintenance, an admin-token revocation
+// and the request log. The admin token stays. Deploys in flight end with an error (their VM is gone).
 func (s *Server) Reset() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -298,6 +298,7 @@ func (s *Server) Reset() {
 	s.faults = nil
 	s.log = nil
 	s.maintUntil = time.Time{}
+	s.adminRevoked = false
 	s.wakeLocked()
 }
 

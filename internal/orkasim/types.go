@@ -265,14 +265,27 @@ type UpgradeResult struct {
 // Fault makes the next Count (0 means 1) /api/ requests that match Method ("" = any) and
 // Path (exact, or a prefix when it ends in "*") fail with Status, wait Delay first, or, with
 // DropResponse, be carried out and then answered by closing the connection.
+//
+// After lets the first After matching requests through untouched before the fault starts to
+// fire, so that a fault can hit, say, the third poll of a VM rather than the first.
+//
+// Maintenance and RevokeToken start something that outlasts the request, as when a
+// maintenance window or a token revocation begins in the middle of an apply: when the fault
+// fires, the request is handled first (carried out, or answered with Status when one is
+// set), and then a maintenance window of that length begins (every /api/ route answers 503
+// with Retry-After until it ends or Maintenance(0) ends it), and the admin token is refused
+// on /api/ routes (401) until RevokeAdminToken(false). The /_sim/ routes keep accepting it.
 type Fault struct {
 	Method       string `json:"method"`
 	Path         string `json:"path"`
 	Status       int    `json:"status"`
 	Count        int    `json:"count"`
+	After        int    `json:"after,omitempty"`
 	RetryAfter   string `json:"retryAfter"`
 	Delay        string `json:"delay"`
 	DropResponse bool   `json:"dropResponse"`
+	Maintenance  string `json:"maintenance,omitempty"`
+	RevokeToken  bool   `json:"revokeToken,omitempty"`
 }
 
 // RequestRecord is one /api/ request in the log. Status is 0 while the request is in flight.
