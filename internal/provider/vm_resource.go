@@ -235,11 +235,16 @@ func (r *vmResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequ
 // wait out Orka's whole deploy timeout first. Values not known yet are left to the check that
 // runs again before the deploy is sent.
 func (r *vmResource) refuseNeverFits(ctx context.Context, resp *resource.ModifyPlanResponse) {
-	if r.data == nil || !resp.Plan.Raw.IsFullyKnown() {
+	if r.data == nil {
 		return
 	}
 	var plan vmModel
-	if d := resp.Plan.Get(ctx, &plan); d.HasError() {
+	if d := resp.Plan.Get(ctx, &plan); d.HasError() || plan.Name.IsUnknown() || plan.Namespace.IsUnknown() {
+		return
+	}
+	// What is not configured is unknown here and taken from the VM config; a VM config that is
+	// itself not known yet leaves the check to the one before the deploy.
+	if !plan.VMConfig.IsNull() && plan.VMConfig.IsUnknown() && !plan.Image.IsNull() && plan.Image.IsUnknown() {
 		return
 	}
 	deploy, d := plan.deployRequest(ctx, 0)
