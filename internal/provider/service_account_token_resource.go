@@ -62,7 +62,8 @@ func (r *serviceAccountTokenResource) Schema(_ context.Context, _ resource.Schem
 			"automation. Terraform keeps it working: on every plan the token is checked, and it is removed from the " +
 			"state, with a warning that says why, when\n\n" +
 			"- its service account no longer exists;\n" +
-			"- Orka rejects it (HTTP 401 to a call made with the token itself), which is what happens to every " +
+			"- Orka rejects it (HTTP 401 to a call made with the token itself, confirmed by a second call a second " +
+			"later, so that one stray answer never throws a good token away), which is what happens to every " +
 			"service-account token after an Orka release upgrade or virtualization/orchestration layer upgrade;\n" +
 			"- it has expired, or expires within `rotate_before`;\n" +
 			"- `regenerate_after` has passed since it was issued.\n\n" +
@@ -72,6 +73,11 @@ func (r *serviceAccountTokenResource) Schema(_ context.Context, _ resource.Schem
 			"Terraform forget the token: it stays valid until it expires. To invalidate every token of an account at " +
 			"once, delete the service account (`orka_service_account`, or `orka3 serviceaccount delete`). Prefer a " +
 			"`duration` that is not longer than needed.\n\n" +
+			"When the answer to a token request is lost (a dropped connection, a proxy timeout), Orka may or may " +
+			"not have minted a token that nobody received. Tokens cannot be looked up, so the provider asks once " +
+			"more and keeps the second one. The lost one, if it exists, was never seen by anyone and stays valid " +
+			"until it expires: `duration` bounds that time (Orka's default is a year, so a short `duration` with " +
+			"`rotate_before` is the safer choice for automation).\n\n" +
 			"The token is stored in the Terraform state, marked sensitive. To keep it out of the state, use the " +
 			"ephemeral resource of the same name (Terraform 1.10 and later) where the token is only needed during " +
 			"a run. This resource is not importable: a token cannot be read back from Orka.\n\n" +
