@@ -28,6 +28,7 @@ import (
 var (
 	_ resource.Resource                     = (*imageCacheResource)(nil)
 	_ resource.ResourceWithConfigure        = (*imageCacheResource)(nil)
+	_ resource.ResourceWithIdentity         = (*imageCacheResource)(nil)
 	_ resource.ResourceWithImportState      = (*imageCacheResource)(nil)
 	_ resource.ResourceWithModifyPlan       = (*imageCacheResource)(nil)
 	_ resource.ResourceWithConfigValidators = (*imageCacheResource)(nil)
@@ -148,6 +149,7 @@ func (m imageCacheModel) request(ctx context.Context) (orka.ImageCacheRequest, e
 }
 
 func (r *imageCacheResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	defer imageCacheIdentity.sync(ctx, &resp.State, resp.Identity, &resp.Diagnostics)
 	var plan imageCacheModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	if resp.Diagnostics.HasError() {
@@ -289,6 +291,7 @@ func nodeStatusMap(ctx context.Context, c *orka.ImageCache, targets []string) (t
 }
 
 func (r *imageCacheResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	defer imageCacheIdentity.syncRead(ctx, req, resp)
 	var state imageCacheModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
 	if resp.Diagnostics.HasError() {
@@ -346,6 +349,7 @@ func (r *imageCacheResource) Read(ctx context.Context, req resource.ReadRequest,
 // Update only records configuration: every argument forces replacement, except the selector
 // of a cache just imported.
 func (r *imageCacheResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	defer imageCacheIdentity.sync(ctx, &resp.State, resp.Identity, &resp.Diagnostics)
 	recordPlan(ctx, req, resp)
 }
 
@@ -385,6 +389,8 @@ func (r *imageCacheResource) Delete(ctx context.Context, req resource.DeleteRequ
 }
 
 func (r *imageCacheResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
+	defer imageCacheIdentity.sync(ctx, &resp.State, resp.Identity, &resp.Diagnostics)
+	req.ID = imageCacheIdentity.importIDOf(ctx, req, &resp.Diagnostics)
 	ns, image, err := splitImportID(req.ID, "namespace/image")
 	if err != nil {
 		resp.Diagnostics.AddError("Invalid import ID", err.Error()+", such as orka-default/ghcr.io/acme/macos:sonoma.")

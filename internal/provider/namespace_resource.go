@@ -21,6 +21,7 @@ import (
 var (
 	_ resource.Resource                = (*namespaceResource)(nil)
 	_ resource.ResourceWithConfigure   = (*namespaceResource)(nil)
+	_ resource.ResourceWithIdentity    = (*namespaceResource)(nil)
 	_ resource.ResourceWithImportState = (*namespaceResource)(nil)
 )
 
@@ -78,6 +79,7 @@ func (r *namespaceResource) Configure(_ context.Context, req resource.ConfigureR
 }
 
 func (r *namespaceResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	defer nameIdentity.sync(ctx, &resp.State, resp.Identity, &resp.Diagnostics)
 	var plan namespaceModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	if resp.Diagnostics.HasError() {
@@ -114,6 +116,7 @@ func namespaceMismatch(pods bool, got *orka.Namespace) string {
 }
 
 func (r *namespaceResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	defer nameIdentity.syncRead(ctx, req, resp)
 	var state namespaceModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
 	if resp.Diagnostics.HasError() {
@@ -144,6 +147,7 @@ func (r *namespaceResource) Read(ctx context.Context, req resource.ReadRequest, 
 
 // Update is never called with a change: both arguments force replacement.
 func (r *namespaceResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	defer nameIdentity.sync(ctx, &resp.State, resp.Identity, &resp.Diagnostics)
 	recordPlan(ctx, req, resp)
 }
 
@@ -186,6 +190,8 @@ func (r *namespaceResource) Delete(ctx context.Context, req resource.DeleteReque
 }
 
 func (r *namespaceResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
+	defer nameIdentity.sync(ctx, &resp.State, resp.Identity, &resp.Diagnostics)
+	req.ID = nameIdentity.importIDOf(ctx, req, &resp.Diagnostics)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), req.ID)...)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("name"), req.ID)...)
 }

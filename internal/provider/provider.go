@@ -12,6 +12,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/ephemeral"
+	"github.com/hashicorp/terraform-plugin-framework/list"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/provider"
 	"github.com/hashicorp/terraform-plugin-framework/provider/schema"
@@ -25,6 +26,7 @@ import (
 var (
 	_ provider.Provider                       = (*orkaProvider)(nil)
 	_ provider.ProviderWithEphemeralResources = (*orkaProvider)(nil)
+	_ provider.ProviderWithListResources      = (*orkaProvider)(nil)
 )
 
 // Defaults of the provider block. The retry budget is kept short enough that a maintenance
@@ -229,6 +231,7 @@ func (p *orkaProvider) Configure(ctx context.Context, req provider.ConfigureRequ
 	resp.ResourceData = data
 	resp.DataSourceData = data
 	resp.EphemeralResourceData = data
+	resp.ListResourceData = data
 }
 
 func (p *orkaProvider) Resources(_ context.Context) []func() resource.Resource {
@@ -241,6 +244,20 @@ func (p *orkaProvider) Resources(_ context.Context) []func() resource.Resource {
 		NewServiceAccountTokenResource,
 		NewRegistryCredentialResource,
 		NewRoleBindingSubjectResource,
+	}
+}
+
+// ListResources are what `terraform query` (Terraform 1.14 and later) lists, to adopt an
+// existing cluster.
+func (p *orkaProvider) ListResources(_ context.Context) []func() list.ListResource {
+	return []func() list.ListResource{
+		NewVMConfigListResource,
+		NewVMListResource,
+		NewImageCacheListResource,
+		NewNamespaceListResource,
+		NewServiceAccountListResource,
+		NewRegistryCredentialListResource,
+		NewRoleBindingSubjectListResource,
 	}
 }
 

@@ -25,6 +25,7 @@ import (
 var (
 	_ resource.Resource                   = (*registryCredentialResource)(nil)
 	_ resource.ResourceWithConfigure      = (*registryCredentialResource)(nil)
+	_ resource.ResourceWithIdentity       = (*registryCredentialResource)(nil)
 	_ resource.ResourceWithImportState    = (*registryCredentialResource)(nil)
 	_ resource.ResourceWithModifyPlan     = (*registryCredentialResource)(nil)
 	_ resource.ResourceWithValidateConfig = (*registryCredentialResource)(nil)
@@ -175,6 +176,7 @@ func (r *registryCredentialResource) ModifyPlan(ctx context.Context, req resourc
 }
 
 func (r *registryCredentialResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	defer registryCredentialIdentity.sync(ctx, &resp.State, resp.Identity, &resp.Diagnostics)
 	var plan registryCredentialModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	if resp.Diagnostics.HasError() {
@@ -227,6 +229,7 @@ func (r *registryCredentialResource) lookup(ctx context.Context, ns, server stri
 }
 
 func (r *registryCredentialResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	defer registryCredentialIdentity.syncRead(ctx, req, resp)
 	var state registryCredentialModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
 	if resp.Diagnostics.HasError() {
@@ -258,6 +261,7 @@ func (r *registryCredentialResource) Read(ctx context.Context, req resource.Read
 
 // Update adds the credential again with replace, Orka's only way to change one.
 func (r *registryCredentialResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	defer registryCredentialIdentity.sync(ctx, &resp.State, resp.Identity, &resp.Diagnostics)
 	var plan registryCredentialModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	if resp.Diagnostics.HasError() {
@@ -290,6 +294,8 @@ func (r *registryCredentialResource) Delete(ctx context.Context, req resource.De
 }
 
 func (r *registryCredentialResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
+	defer registryCredentialIdentity.sync(ctx, &resp.State, resp.Identity, &resp.Diagnostics)
+	req.ID = registryCredentialIdentity.importIDOf(ctx, req, &resp.Diagnostics)
 	ns, server, err := splitImportID(req.ID, "namespace/server")
 	if err != nil {
 		resp.Diagnostics.AddError("Invalid import ID", err.Error()+", such as orka-default/https://ghcr.io.")

@@ -20,6 +20,7 @@ import (
 var (
 	_ resource.Resource                   = (*roleBindingSubjectResource)(nil)
 	_ resource.ResourceWithConfigure      = (*roleBindingSubjectResource)(nil)
+	_ resource.ResourceWithIdentity       = (*roleBindingSubjectResource)(nil)
 	_ resource.ResourceWithImportState    = (*roleBindingSubjectResource)(nil)
 	_ resource.ResourceWithModifyPlan     = (*roleBindingSubjectResource)(nil)
 	_ resource.ResourceWithValidateConfig = (*roleBindingSubjectResource)(nil)
@@ -133,6 +134,7 @@ func (r *roleBindingSubjectResource) ModifyPlan(ctx context.Context, req resourc
 }
 
 func (r *roleBindingSubjectResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	defer roleBindingSubjectIdentity.sync(ctx, &resp.State, resp.Identity, &resp.Diagnostics)
 	var plan roleBindingSubjectModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	if resp.Diagnostics.HasError() {
@@ -176,6 +178,7 @@ func (r *roleBindingSubjectResource) lookup(ctx context.Context, m roleBindingSu
 }
 
 func (r *roleBindingSubjectResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	defer roleBindingSubjectIdentity.syncRead(ctx, req, resp)
 	var state roleBindingSubjectModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
 	if resp.Diagnostics.HasError() {
@@ -202,6 +205,7 @@ func (r *roleBindingSubjectResource) Read(ctx context.Context, req resource.Read
 
 // Update is never called with a change: every argument forces replacement.
 func (r *roleBindingSubjectResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	defer roleBindingSubjectIdentity.sync(ctx, &resp.State, resp.Identity, &resp.Diagnostics)
 	recordPlan(ctx, req, resp)
 }
 
@@ -219,6 +223,8 @@ func (r *roleBindingSubjectResource) Delete(ctx context.Context, req resource.De
 }
 
 func (r *roleBindingSubjectResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
+	defer roleBindingSubjectIdentity.sync(ctx, &resp.State, resp.Identity, &resp.Diagnostics)
+	req.ID = roleBindingSubjectIdentity.importIDOf(ctx, req, &resp.Diagnostics)
 	parts := strings.Split(req.ID, "/")
 	bad := func() {
 		resp.Diagnostics.AddError("Invalid import ID",

@@ -18,6 +18,7 @@ import (
 var (
 	_ resource.Resource                = (*serviceAccountResource)(nil)
 	_ resource.ResourceWithConfigure   = (*serviceAccountResource)(nil)
+	_ resource.ResourceWithIdentity    = (*serviceAccountResource)(nil)
 	_ resource.ResourceWithImportState = (*serviceAccountResource)(nil)
 	_ resource.ResourceWithModifyPlan  = (*serviceAccountResource)(nil)
 )
@@ -78,6 +79,7 @@ func (r *serviceAccountResource) ModifyPlan(ctx context.Context, req resource.Mo
 }
 
 func (r *serviceAccountResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	defer nsNameIdentity.sync(ctx, &resp.State, resp.Identity, &resp.Diagnostics)
 	var plan serviceAccountModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	if resp.Diagnostics.HasError() {
@@ -110,6 +112,7 @@ func (r *serviceAccountResource) Create(ctx context.Context, req resource.Create
 }
 
 func (r *serviceAccountResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	defer nsNameIdentity.syncRead(ctx, req, resp)
 	var state serviceAccountModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
 	if resp.Diagnostics.HasError() {
@@ -139,6 +142,7 @@ func (r *serviceAccountResource) Read(ctx context.Context, req resource.ReadRequ
 
 // Update is never called with a change: both arguments force replacement.
 func (r *serviceAccountResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	defer nsNameIdentity.sync(ctx, &resp.State, resp.Identity, &resp.Diagnostics)
 	recordPlan(ctx, req, resp)
 }
 
@@ -156,6 +160,8 @@ func (r *serviceAccountResource) Delete(ctx context.Context, req resource.Delete
 }
 
 func (r *serviceAccountResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
+	defer nsNameIdentity.sync(ctx, &resp.State, resp.Identity, &resp.Diagnostics)
+	req.ID = nsNameIdentity.importIDOf(ctx, req, &resp.Diagnostics)
 	ns, name, err := splitImportID(req.ID, "namespace/name")
 	if err != nil {
 		resp.Diagnostics.AddError("Invalid import ID", err.Error()+", such as orka-default/ci.")

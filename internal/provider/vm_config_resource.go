@@ -27,6 +27,7 @@ import (
 var (
 	_ resource.Resource                   = (*vmConfigResource)(nil)
 	_ resource.ResourceWithConfigure      = (*vmConfigResource)(nil)
+	_ resource.ResourceWithIdentity       = (*vmConfigResource)(nil)
 	_ resource.ResourceWithImportState    = (*vmConfigResource)(nil)
 	_ resource.ResourceWithValidateConfig = (*vmConfigResource)(nil)
 )
@@ -159,6 +160,7 @@ func (r *vmConfigResource) ValidateConfig(ctx context.Context, req resource.Vali
 }
 
 func (r *vmConfigResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	defer nameIdentity.sync(ctx, &resp.State, resp.Identity, &resp.Diagnostics)
 	var plan vmConfigModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	if resp.Diagnostics.HasError() {
@@ -200,6 +202,7 @@ func (r *vmConfigResource) Create(ctx context.Context, req resource.CreateReques
 }
 
 func (r *vmConfigResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	defer nameIdentity.syncRead(ctx, req, resp)
 	var state vmConfigModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
 	if resp.Diagnostics.HasError() {
@@ -232,6 +235,7 @@ func (r *vmConfigResource) Read(ctx context.Context, req resource.ReadRequest, r
 // Update is never called with a change (every argument forces replacement); it only carries
 // the plan over, as the framework requires.
 func (r *vmConfigResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	defer nameIdentity.sync(ctx, &resp.State, resp.Identity, &resp.Diagnostics)
 	recordPlan(ctx, req, resp)
 }
 
@@ -249,6 +253,8 @@ func (r *vmConfigResource) Delete(ctx context.Context, req resource.DeleteReques
 }
 
 func (r *vmConfigResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
+	defer nameIdentity.sync(ctx, &resp.State, resp.Identity, &resp.Diagnostics)
+	req.ID = nameIdentity.importIDOf(ctx, req, &resp.Diagnostics)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("name"), req.ID)...)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), req.ID)...)
 }

@@ -33,6 +33,7 @@ import (
 var (
 	_ resource.Resource                     = (*vmResource)(nil)
 	_ resource.ResourceWithConfigure        = (*vmResource)(nil)
+	_ resource.ResourceWithIdentity         = (*vmResource)(nil)
 	_ resource.ResourceWithImportState      = (*vmResource)(nil)
 	_ resource.ResourceWithModifyPlan       = (*vmResource)(nil)
 	_ resource.ResourceWithConfigValidators = (*vmResource)(nil)
@@ -259,6 +260,7 @@ func (r *vmResource) refuseNeverFits(ctx context.Context, resp *resource.ModifyP
 }
 
 func (r *vmResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	defer nsNameIdentity.sync(ctx, &resp.State, resp.Identity, &resp.Diagnostics)
 	var plan vmModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	if resp.Diagnostics.HasError() {
@@ -511,6 +513,7 @@ func (r *vmResource) deleteAndWait(ctx context.Context, ns, name string) error {
 }
 
 func (r *vmResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	defer nsNameIdentity.syncRead(ctx, req, resp)
 	var state vmModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
 	if resp.Diagnostics.HasError() {
@@ -558,6 +561,7 @@ func (r *vmResource) Read(ctx context.Context, req resource.ReadRequest, resp *r
 // Update only records configuration: every argument forces replacement, except the overrides
 // of a VM just imported, which Orka could not tell.
 func (r *vmResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	defer nsNameIdentity.sync(ctx, &resp.State, resp.Identity, &resp.Diagnostics)
 	recordPlan(ctx, req, resp)
 }
 
@@ -578,6 +582,8 @@ func (r *vmResource) Delete(ctx context.Context, req resource.DeleteRequest, res
 }
 
 func (r *vmResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
+	defer nsNameIdentity.sync(ctx, &resp.State, resp.Identity, &resp.Diagnostics)
+	req.ID = nsNameIdentity.importIDOf(ctx, req, &resp.Diagnostics)
 	ns, name, err := splitImportID(req.ID, "namespace/name")
 	if err != nil {
 		resp.Diagnostics.AddError("Invalid import ID", err.Error()+", such as orka-default/runner-1.")
