@@ -172,13 +172,10 @@ func (p *probe) checkClusterInfo(ctx context.Context) error {
 		p.rep.contradict(id, ex, p.rec, "certData is neither PEM nor base64 of PEM")
 	case uerr != nil || u.Scheme != "https" || u.Host == "":
 		p.rep.contradict(id, ex, p.rec, "apiEndpoint %q is not an https URL", info.APIEndpoint)
+	case parseCertificate(caPEM) == nil:
+		p.rep.contradict(id, ex, p.rec, "certData's PEM holds no X.509 certificate")
 	default:
-		block, _ := pem.Decode([]byte(caPEM))
-		cert, cerr := x509.ParseCertificate(block.Bytes)
-		if cerr != nil {
-			p.rep.contradict(id, ex, p.rec, "certData's PEM holds no X.509 certificate")
-			return nil
-		}
+		cert := parseCertificate(caPEM)
 		encoding := "PEM text"
 		if !strings.HasPrefix(strings.TrimSpace(info.CertData), "-----BEGIN") {
 			encoding = "base64 of PEM"
@@ -187,6 +184,19 @@ func (p *probe) checkClusterInfo(ctx context.Context) error {
 			cert.Subject.CommonName, cert.IsCA, info.APIEndpoint)
 	}
 	return nil
+}
+
+// parseCertificate returns the first certificate of a PEM text, or nil.
+func parseCertificate(text string) *x509.Certificate {
+	block, _ := pem.Decode([]byte(text))
+	if block == nil {
+		return nil
+	}
+	cert, err := x509.ParseCertificate(block.Bytes)
+	if err != nil {
+		return nil
+	}
+	return cert
 }
 
 func (p *probe) checkAuth(ctx context.Context) error {
@@ -240,7 +250,7 @@ func (p *probe) pickImage(ctx context.Context) error {
 	p.image = p.opts.Image
 	if p.image == "" {
 		if len(images) == 0 {
-			return errors.New("Orka lists no image; name one with -image")
+			return errors.New("the cluster lists no image; name one with -image")
 		}
 		p.image = images[0].Name
 	}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"slices"
+	"strings"
 
 	"github.com/orkatf/terraform-provider-orka/internal/orka"
 	"github.com/orkatf/terraform-provider-orka/internal/scratch"
@@ -132,7 +133,14 @@ func (s *sweeper) sweepNamespace(ctx context.Context, ns string) {
 		}
 	}
 	if len(change.Users)+len(change.ServiceAccounts) > 0 {
-		what := fmt.Sprintf("%d subject(s) of %s's orka-dev binding", len(change.Users)+len(change.ServiceAccounts), ns)
+		var names []string
+		for _, u := range change.Users {
+			names = append(names, "user "+u)
+		}
+		for _, sa := range change.ServiceAccounts {
+			names = append(names, "service account "+sa.Namespace+"/"+sa.Name)
+		}
+		what := fmt.Sprintf("from %s's orka-dev binding: %s", ns, strings.Join(names, ", "))
 		s.remove(ctx, what, func(ctx context.Context) error { return s.c.RemoveRoleBindingSubjects(ctx, ns, change) })
 	}
 }
