@@ -56,7 +56,7 @@ func (d *clusterDataSource) Schema(_ context.Context, _ datasource.SchemaRequest
 			"api_domain": schema.StringAttribute{MarkdownDescription: "The cluster's API domain.", Computed: true},
 			"kubernetes_endpoint": schema.StringAttribute{
 				MarkdownDescription: "URL of the cluster's Kubernetes API (cluster-info's `apiEndpoint`): the `host` of the " +
-					"official `kubernetes` provider, for custom pods and services in a namespace with `custom_pods` enabled. " +
+					"official `kubernetes` provider, for custom pods and services in a namespace created with `enable_custom_pods`. " +
 					"Orka authentication is Kubernetes authentication, so the same token works there.",
 				Computed: true,
 			},
