@@ -36,6 +36,13 @@ var version = "dev"
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	go func() {
+		// The first Ctrl-C stops the checks and the cleanup runs; a second one ends the program
+		// (what is left is then for -sweep).
+		<-ctx.Done()
+		stop()
+		fmt.Fprintln(os.Stderr, "interrupted: removing what the probe created (Ctrl-C again abandons it; then run -sweep)")
+	}()
 	code := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr)
 	stop()
 	os.Exit(code)

@@ -154,6 +154,9 @@ func (p *probe) run(ctx context.Context) error {
 			p.fail(s.name, err)
 		}
 	}
+	if ctx.Err() != nil {
+		return fatalf("interrupted during the checks")
+	}
 	p.checkSuccessCodes()
 	return nil
 }
