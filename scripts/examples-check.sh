@@ -7,7 +7,8 @@
 # declare the provider; each directory is validated in a temporary copy of examples/ where a
 # generated required_providers file is added when no .tf file of its own names orkatf/orka.
 # A directory containing a file named .validate-skip (an example that needs registry providers,
-# such as hashicorp/tfe) is only format-checked. One containing .terraform-version with a
+# such as hashicorp/tfe or hashicorp/kubernetes, which cannot be installed where the checks run:
+# validate needs every provider's schema) is only format-checked. One containing .terraform-version with a
 # version such as 1.11.0 (ephemeral resources, write-only arguments) is validated only by a
 # Terraform at least that new, and format-checked otherwise.
 #

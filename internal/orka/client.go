@@ -62,6 +62,10 @@ type Config struct {
 	// DefaultRetryAfterMax).
 	RetryAfterMax time.Duration
 	UserAgent     string // empty means DefaultUserAgent
+	// WrapTransport, when set, wraps the HTTP transport (TLS settings already applied), so that
+	// a caller can see each raw exchange: the conformance probe shows the status and body of
+	// an answer that contradicts the contract.
+	WrapTransport func(http.RoundTripper) http.RoundTripper
 }
 
 // Client talks to one Orka cluster. It is safe for concurrent use.
@@ -103,7 +107,11 @@ func New(cfg Config) (*Client, error) {
 	transport := cleanhttp.DefaultPooledTransport()
 	transport.TLSClientConfig = tlsConfig
 	transport.IdleConnTimeout = idleConnTimeout
-	rt := &loggingTransport{base: transport}
+	var base http.RoundTripper = transport
+	if cfg.WrapTransport != nil {
+		base = cfg.WrapTransport(transport)
+	}
+	rt := &loggingTransport{base: base}
 
 	c := &Client{
 		endpoint:      endpoint,

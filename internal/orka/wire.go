@@ -19,6 +19,10 @@ package orka
 //     add/remove body is {"image","nodes","tags","all"} (ImageCacheRequest).
 //   - ASSUMED: role-binding subject list items are {"kind","name","namespace"}
 //     (RoleBindingSubject).
+//   - ASSUMED: cluster-info's certData is PEM text (base64 of PEM tolerated):
+//     ClusterInfo.KubernetesCAPEM in clusterinfo.go.
+//   - ASSUMED: service-account tokens are JWTs carrying iat and exp: ParseTokenClaims in
+//     tokenclaims.go.
 //
 // ASSUMED details that live in this file:
 //   - subject kind spellings (SubjectKindUser, SubjectKindServiceAccount)

@@ -48,7 +48,7 @@ resource "orka_registry_credential" "ghcr" {
   username = "bot"
   password = "upgrade-s3cret"
 }
-`, testName("tfacc-ci"), server)) + `
+`, testName("ci"), server)) + `
 resource "orka_registry_credential" "canary" {
   server   = "https://canary.example.com"
   username = "bot"

@@ -48,7 +48,7 @@ func TestAccAccess_infrastructureUpgrade(t *testing.T) {
 	e := newTestEnv(t, orkasim.Options{})
 	e.needSim(t)
 	server := "https://" + testName("registry") + ".example.com"
-	cfg := e.config(accessHCL(testName("tfacc-ci"), server))
+	cfg := e.config(accessHCL(testName("ci"), server))
 	tokens := &tokenCapture{e: e}
 	const token, cred, consumer = "orka_service_account_token.ci", "orka_registry_credential.ghcr", "terraform_data.ci_secret"
 
@@ -89,7 +89,7 @@ func TestAccAccess_releaseUpgrade(t *testing.T) {
 	e := newTestEnv(t, orkasim.Options{})
 	e.needSim(t)
 	server := "https://" + testName("registry") + ".example.com"
-	cfg := e.config(accessHCL(testName("tfacc-ci"), server))
+	cfg := e.config(accessHCL(testName("ci"), server))
 	tokens := &tokenCapture{e: e}
 	const token, cred, consumer = "orka_service_account_token.ci", "orka_registry_credential.ghcr", "terraform_data.ci_secret"
 	addPath := "/api/v1/namespaces/orka-default/secrets/registrycredentials/add"

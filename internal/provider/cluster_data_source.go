@@ -31,6 +31,7 @@ type clusterModel struct {
 	TokenAccepted         types.Bool   `tfsdk:"token_accepted"`
 	APIDomain             types.String `tfsdk:"api_domain"`
 	KubernetesEndpoint    types.String `tfsdk:"kubernetes_endpoint"`
+	KubernetesCA          types.String `tfsdk:"kubernetes_ca_certificate"`
 	GPUPassthroughEnabled types.Bool   `tfsdk:"gpu_passthrough_enabled"`
 }
 
@@ -52,8 +53,19 @@ func (d *clusterDataSource) Schema(_ context.Context, _ datasource.SchemaRequest
 					"invalidated a service-account token. Null when the API did not answer.",
 				Computed: true,
 			},
-			"api_domain":              schema.StringAttribute{MarkdownDescription: "The cluster's API domain.", Computed: true},
-			"kubernetes_endpoint":     schema.StringAttribute{MarkdownDescription: "URL of the cluster's Kubernetes API.", Computed: true},
+			"api_domain": schema.StringAttribute{MarkdownDescription: "The cluster's API domain.", Computed: true},
+			"kubernetes_endpoint": schema.StringAttribute{
+				MarkdownDescription: "URL of the cluster's Kubernetes API (cluster-info's `apiEndpoint`): the `host` of the " +
+					"official `kubernetes` provider, for custom pods and services in a namespace created with `enable_custom_pods`. " +
+					"Orka authentication is Kubernetes authentication, so the same token works there.",
+				Computed: true,
+			},
+			"kubernetes_ca_certificate": schema.StringAttribute{
+				MarkdownDescription: "PEM certificate of the CA that signed the Kubernetes API's certificate (cluster-info's " +
+					"`certData`): the `cluster_ca_certificate` of the official `kubernetes` provider. Null when the cluster " +
+					"did not answer or sent no certificate.",
+				Computed: true,
+			},
 			"gpu_passthrough_enabled": schema.BoolAttribute{MarkdownDescription: "Whether VMs may use GPU passthrough.", Computed: true},
 		},
 	}
@@ -69,6 +81,7 @@ func (d *clusterDataSource) Read(ctx context.Context, _ datasource.ReadRequest, 
 		ID: types.StringValue(c.Endpoint()), Endpoint: types.StringValue(c.Endpoint()),
 		Reachable: types.BoolValue(false), TokenAccepted: types.BoolNull(),
 		APIDomain: types.StringNull(), KubernetesEndpoint: types.StringNull(), GPUPassthroughEnabled: types.BoolNull(),
+		KubernetesCA: types.StringNull(),
 	}
 	info, err := c.ClusterInfo(ctx)
 	switch {
@@ -76,6 +89,9 @@ func (d *clusterDataSource) Read(ctx context.Context, _ datasource.ReadRequest, 
 		m.Reachable = types.BoolValue(true)
 		m.APIDomain = stringOrNull(info.APIDomain)
 		m.KubernetesEndpoint = stringOrNull(info.APIEndpoint)
+		if pem, ok := info.KubernetesCAPEM(); ok {
+			m.KubernetesCA = types.StringValue(pem)
+		}
 		m.GPUPassthroughEnabled = types.BoolValue(info.GPUPassthroughEnabled)
 		err = c.Probe(ctx)
 		switch {

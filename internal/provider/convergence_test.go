@@ -45,7 +45,7 @@ func (e *testEnv) waitSimVM(t *testing.T, ns, name string) {
 func TestAccConvergence_lateDeployIsAdopted(t *testing.T) {
 	e := newTestEnv(t, orkasim.Options{})
 	e.needSim(t)
-	cfg, vm := testName("tfacc-cfg"), testName("tfacc-vm")
+	cfg, vm := testName("cfg"), testName("vm")
 	hcl := e.config(vmHCL(cfg, map[string]string{vm: `  timeouts { create = "1s" }`}))
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: e.factories(),
@@ -83,7 +83,7 @@ func TestAccConvergence_lateDeployIsAdopted(t *testing.T) {
 func TestAccConvergence_strayNotFoundKeepsObjects(t *testing.T) {
 	e := newTestEnv(t, orkasim.Options{})
 	e.needSim(t)
-	cfg, vm := testName("tfacc-cfg"), testName("tfacc-vm")
+	cfg, vm := testName("cfg"), testName("vm")
 	hcl := e.config(vmHCL(cfg, map[string]string{vm: ""}) + `
 resource "orka_service_account" "sa" {
   name = "tfacc-stray"
@@ -116,7 +116,7 @@ resource "orka_service_account" "sa" {
 func TestAccConvergence_failureAfterCreateReplacesNothing(t *testing.T) {
 	e := newTestEnv(t, orkasim.Options{Nodes: 2, CacheDelay: 200 * time.Millisecond})
 	e.needSim(t)
-	name := testName("tfacc-cfg")
+	name := testName("cfg")
 	hcl := e.config(vmConfigHCL(name, 4, "") + fmt.Sprintf(`
 resource "orka_image_cache" "c" {
   image = %q
@@ -158,7 +158,7 @@ resource "orka_image_cache" "c" {
 func TestAccConvergence_strayTokenRejectionKeepsToken(t *testing.T) {
 	e := newTestEnv(t, orkasim.Options{})
 	e.needSim(t)
-	hcl := e.config(tokenHCL(testName("tfacc-sa"), ""))
+	hcl := e.config(tokenHCL(testName("sa"), ""))
 	tokenPath := "/token"
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: e.factories(),
@@ -192,7 +192,7 @@ func TestAccConvergence_strayTokenRejectionKeepsToken(t *testing.T) {
 func TestAccConvergence_impossibleVMFailsAtPlan(t *testing.T) {
 	e := newTestEnv(t, orkasim.Options{Nodes: 2})
 	e.needSim(t)
-	cfg := testName("tfacc-cfg")
+	cfg := testName("cfg")
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: e.factories(),
 		Steps: []resource.TestStep{

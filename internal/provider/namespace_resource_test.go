@@ -45,7 +45,7 @@ func (e *testEnv) checkSimNamespace(name string, exists, pods bool) resource.Tes
 
 func TestAccNamespace_lifecycle(t *testing.T) {
 	e := newTestEnv(t, orkasim.Options{})
-	name := testName("orka-tfacc")
+	name := testName("ns")
 	addr := "orka_namespace.test"
 
 	resource.ParallelTest(t, resource.TestCase{
@@ -79,7 +79,7 @@ func TestAccNamespace_lifecycle(t *testing.T) {
 
 func TestAccNamespace_deletedOutOfBand(t *testing.T) {
 	e := newTestEnv(t, orkasim.Options{})
-	name := testName("orka-tfacc")
+	name := testName("ns")
 	cfg := e.config(namespaceHCL(name, false))
 
 	resource.ParallelTest(t, resource.TestCase{
@@ -110,8 +110,8 @@ func TestAccNamespace_deletedOutOfBand(t *testing.T) {
 // destroy goes through.
 func TestAccNamespace_deleteWithVMs(t *testing.T) {
 	e := newTestEnv(t, orkasim.Options{})
-	name := testName("orka-tfacc")
-	vm := testName("tfacc-vm")
+	name := testName("ns")
+	vm := testName("vm")
 	cfg := e.config(namespaceHCL(name, false))
 
 	resource.ParallelTest(t, resource.TestCase{

@@ -5,16 +5,15 @@ import (
 	"fmt"
 	"net/http/httptest"
 	"os"
-	"strings"
 	"testing"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
-	"github.com/hashicorp/terraform-plugin-testing/helper/acctest"
 
 	"github.com/orkatf/terraform-provider-orka/internal/orka"
 	"github.com/orkatf/terraform-provider-orka/internal/orkasim"
+	"github.com/orkatf/terraform-provider-orka/internal/scratch"
 )
 
 // testEnv is one acceptance test's Orka: its own in-process simulator, or the real cluster
@@ -83,9 +82,11 @@ provider "orka" {
 %s`, e.endpoint, e.token, hcl)
 }
 
-// name returns a fresh object name, so tests against a real cluster do not collide.
-func testName(prefix string) string {
-	return strings.ToLower(acctest.RandomWithPrefix(prefix))
+// testName returns a fresh object name, so tests against a real cluster do not collide. Every
+// name starts with scratch.Prefix, so that `make sweep` can remove what an interrupted live run
+// left behind.
+func testName(kind string) string {
+	return scratch.Name(kind)
 }
 
 func testContext(t *testing.T) context.Context {

@@ -32,9 +32,9 @@ func (e *testEnv) checkSimSubject(ns string, want orkasim.Subject, exists bool) 
 
 func TestAccRoleBindingSubject_lifecycle(t *testing.T) {
 	e := newTestEnv(t, orkasim.Options{})
-	ns := testName("orka-tfacc")
-	ciNS := testName("orka-tfacc-ci")
-	account := testName("tfacc-sa")
+	ns := testName("ns")
+	ciNS := testName("ns-ci")
+	account := testName("sa")
 	user := testName("dev") + "@example.com"
 	cfg := e.config(fmt.Sprintf(`
 resource "orka_namespace" "ios" {
@@ -132,7 +132,7 @@ resource "orka_role_binding_subject" "dev" {
 // A service account of the binding's own namespace imports by namespace/service_account/name.
 func TestAccRoleBindingSubject_importShortForm(t *testing.T) {
 	e := newTestEnv(t, orkasim.Options{})
-	account := testName("tfacc-sa")
+	account := testName("sa")
 	cfg := e.config(fmt.Sprintf(`
 resource "orka_role_binding_subject" "test" {
   kind              = "service_account"

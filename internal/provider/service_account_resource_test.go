@@ -39,8 +39,8 @@ func (e *testEnv) checkSimServiceAccount(ns, name string, exists bool) resource.
 
 func TestAccServiceAccount_lifecycle(t *testing.T) {
 	e := newTestEnv(t, orkasim.Options{})
-	name := testName("tfacc-sa")
-	ns := testName("orka-tfacc")
+	name := testName("sa")
+	ns := testName("ns")
 	addr := "orka_service_account.test"
 	inNS := fmt.Sprintf(`
 resource "orka_namespace" "test" {

@@ -1,13 +1,8 @@
 package provider
 
 import (
-	"encoding/base64"
-	"encoding/json"
-	"errors"
 	"fmt"
-	"math"
 	"regexp"
-	"strings"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
@@ -59,75 +54,28 @@ func tokenRequest(duration types.String, noExpiration types.Bool) orka.TokenRequ
 	}
 }
 
-// tokenClaims are the times a service-account token carries. Orka's tokens are Kubernetes
-// JWTs; the claims are read, never trusted for anything but scheduling a regeneration, and the
-// signature is not checked (only Orka can judge a token; Read asks it).
-type tokenClaims struct {
-	issuedAt  time.Time // zero when the token carries no iat
-	expiresAt time.Time // zero when the token never expires
-}
-
-// parseTokenClaims reads iat and exp from the payload, the second dot-separated part, in
-// base64url. An error never quotes the token.
-func parseTokenClaims(token string) (tokenClaims, error) {
-	parts := strings.Split(token, ".")
-	if len(parts) != 3 {
-		return tokenClaims{}, fmt.Errorf("the token is not a JSON Web Token (it has %d dot-separated parts, not 3)", len(parts))
-	}
-	raw, err := base64.RawURLEncoding.DecodeString(strings.TrimRight(parts[1], "="))
-	if err != nil {
-		return tokenClaims{}, errors.New("the token's payload is not base64url")
-	}
-	var claims struct {
-		IssuedAt  *json.Number `json:"iat"`
-		ExpiresAt *json.Number `json:"exp"`
-	}
-	if err := json.Unmarshal(raw, &claims); err != nil {
-		return tokenClaims{}, errors.New("the token's payload is not a JSON object with numeric iat and exp")
-	}
-	var out tokenClaims
-	if out.issuedAt, err = unixClaim("iat", claims.IssuedAt); err != nil {
-		return tokenClaims{}, err
-	}
-	if out.expiresAt, err = unixClaim("exp", claims.ExpiresAt); err != nil {
-		return tokenClaims{}, err
-	}
-	return out, nil
-}
-
-func unixClaim(name string, n *json.Number) (time.Time, error) {
-	if n == nil {
-		return time.Time{}, nil
-	}
-	f, err := n.Float64()
-	if err != nil || f < 0 || f > math.MaxInt32*4 {
-		return time.Time{}, fmt.Errorf("the token's %s claim is not a Unix time", name)
-	}
-	return time.Unix(int64(f), 0).UTC(), nil
-}
-
 // tokenTimes returns issued_at and expires_at for a freshly minted token. When the token's
 // claims cannot be read (a token format this provider does not know), they are derived from
 // the request and the clock instead, so that expiry is still tracked.
 func tokenTimes(token string, req orka.TokenRequest, now time.Time) (issued, expires types.String, err error) {
-	c, err := parseTokenClaims(token)
+	c, err := orka.ParseTokenClaims(token)
 	if err != nil {
-		c = tokenClaims{issuedAt: now.UTC()}
+		c = orka.TokenClaims{IssuedAt: now.UTC()}
 		if !req.NoExpiration {
 			lifetime := tokenDefaultLifetime
 			if d, perr := time.ParseDuration(req.Duration); perr == nil && req.Duration != "" {
 				lifetime = d
 			}
-			c.expiresAt = now.Add(lifetime).UTC()
+			c.ExpiresAt = now.Add(lifetime).UTC()
 		}
 	}
-	if c.issuedAt.IsZero() {
-		c.issuedAt = now.UTC()
+	if c.IssuedAt.IsZero() {
+		c.IssuedAt = now.UTC()
 	}
-	issued = types.StringValue(c.issuedAt.Format(time.RFC3339))
+	issued = types.StringValue(c.IssuedAt.Format(time.RFC3339))
 	expires = types.StringNull()
-	if !c.expiresAt.IsZero() {
-		expires = types.StringValue(c.expiresAt.Format(time.RFC3339))
+	if !c.ExpiresAt.IsZero() {
+		expires = types.StringValue(c.ExpiresAt.Format(time.RFC3339))
 	}
 	return issued, expires, err
 }

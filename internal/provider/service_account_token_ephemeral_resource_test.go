@@ -24,7 +24,7 @@ func tokenPath(ns, account string) string {
 func TestAccServiceAccountTokenEphemeral_providerConfig(t *testing.T) {
 	e := newTestEnv(t, orkasim.Options{})
 	e.needSim(t)
-	account := testName("tfacc-sa")
+	account := testName("sa")
 	// The account must exist before the plan opens the ephemeral resource.
 	if err := e.client.CreateServiceAccount(testContext(t), "orka-default", account); err != nil {
 		t.Fatal(err)
@@ -78,7 +78,7 @@ data "orka_vms" "as_ci" {
 func TestAccServiceAccountTokenEphemeral_writeOnly(t *testing.T) {
 	e := newTestEnv(t, orkasim.Options{})
 	e.needSim(t)
-	account := testName("tfacc-sa")
+	account := testName("sa")
 	if err := e.client.CreateServiceAccount(testContext(t), "orka-default", account); err != nil {
 		t.Fatal(err)
 	}

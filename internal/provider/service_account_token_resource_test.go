@@ -159,7 +159,7 @@ func emptyPlan() resource.ConfigPlanChecks {
 // regenerated when its service account is deleted. Destroy only forgets it.
 func TestAccServiceAccountToken_basics(t *testing.T) {
 	e, _ := newClockEnv(t)
-	account := testName("tfacc-sa")
+	account := testName("sa")
 	tokens := &tokenCapture{e: e}
 	oneYear := clockStart.Add(8760 * time.Hour)
 	cfg := e.config(tokenHCL(account, ""))
@@ -217,7 +217,7 @@ resource "orka_service_account" "test" {
 // duration and no_expiration reach Orka, and the times come from the token's claims.
 func TestAccServiceAccountToken_lifetimes(t *testing.T) {
 	e, _ := newClockEnv(t)
-	account := testName("tfacc-sa")
+	account := testName("sa")
 	tokens := &tokenCapture{e: e}
 	in30d := clockStart.Add(720 * time.Hour)
 
@@ -244,7 +244,7 @@ func TestAccServiceAccountToken_lifetimes(t *testing.T) {
 // waiting.
 func TestAccServiceAccountToken_expiryAndRotateBefore(t *testing.T) {
 	e, clock := newClockEnv(t)
-	account := testName("tfacc-sa")
+	account := testName("sa")
 	tokens := &tokenCapture{e: e}
 	cfg := e.config(tokenHCL(account, `  duration      = "2h"
   rotate_before = "30m"`))
@@ -304,7 +304,7 @@ func TestAccServiceAccountToken_expiryAndRotateBefore(t *testing.T) {
 // A token issued before regenerate_after is regenerated once that time has passed, once.
 func TestAccServiceAccountToken_regenerateAfter(t *testing.T) {
 	e, clock := newClockEnv(t)
-	account := testName("tfacc-sa")
+	account := testName("sa")
 	tokens := &tokenCapture{e: e}
 	windowEnd := clockStart.Add(time.Hour)
 	cfg := func(after time.Time) string {
@@ -353,7 +353,7 @@ func TestAccServiceAccountToken_regenerateAfter(t *testing.T) {
 // before the old one is forgotten.
 func TestAccServiceAccountToken_keepers(t *testing.T) {
 	e := newTestEnv(t, orkasim.Options{})
-	account := testName("tfacc-sa")
+	account := testName("sa")
 	tokens := &tokenCapture{e: e}
 	cfg := func(rotation string) string {
 		return e.config(tokenHCL(account, fmt.Sprintf(`  keepers = {

@@ -49,7 +49,7 @@ func (e *testEnv) checkSimVMConfig(name string, wantCPU int) resource.TestCheckF
 
 func TestAccVMConfig_lifecycle(t *testing.T) {
 	e := newTestEnv(t, orkasim.Options{})
-	name := testName("tfacc-cfg")
+	name := testName("cfg")
 	extra := `  tag = "ci"
   display_width  = 1920
   display_height = 1080
@@ -116,7 +116,7 @@ func TestAccVMConfig_lifecycle(t *testing.T) {
 // apply, under the same name.
 func TestAccVMConfig_deletedOutOfBand(t *testing.T) {
 	e := newTestEnv(t, orkasim.Options{})
-	name := testName("tfacc-cfg")
+	name := testName("cfg")
 	addr := "orka_vm_config.test"
 	cfg := e.config(vmConfigHCL(name, 3, ""))
 
@@ -146,7 +146,7 @@ func TestAccVMConfig_deletedOutOfBand(t *testing.T) {
 
 func TestAccVMConfigDataSource(t *testing.T) {
 	e := newTestEnv(t, orkasim.Options{})
-	name := testName("tfacc-cfg")
+	name := testName("cfg")
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: e.factories(),
 		Steps: []resource.TestStep{{
@@ -216,7 +216,7 @@ func TestAccVMConfig_invalidInput(t *testing.T) {
 func TestAccVMConfig_retriesTransientErrors(t *testing.T) {
 	e := newTestEnv(t, orkasim.Options{})
 	e.needSim(t)
-	name := testName("tfacc-cfg")
+	name := testName("cfg")
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: e.factories(),
 		Steps: []resource.TestStep{{
@@ -243,7 +243,7 @@ func TestAccVMConfig_retriesTransientErrors(t *testing.T) {
 func TestAccVMConfig_lostCreateResponseAdopted(t *testing.T) {
 	e := newTestEnv(t, orkasim.Options{})
 	e.needSim(t)
-	name := testName("tfacc-cfg")
+	name := testName("cfg")
 	addr := "orka_vm_config.test"
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: e.factories(),
@@ -277,7 +277,7 @@ func TestAccVMConfig_lostCreateResponseAdopted(t *testing.T) {
 func TestAccVMConfig_lostCreateResponseForeignConfig(t *testing.T) {
 	e := newTestEnv(t, orkasim.Options{})
 	e.needSim(t)
-	name := testName("tfacc-cfg")
+	name := testName("cfg")
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: e.factories(),
 		Steps: []resource.TestStep{{
@@ -302,7 +302,7 @@ func TestAccVMConfig_lostCreateResponseForeignConfig(t *testing.T) {
 // A name that already exists (and whose create answer was not lost) points at import.
 func TestAccVMConfig_alreadyExists(t *testing.T) {
 	e := newTestEnv(t, orkasim.Options{})
-	name := testName("tfacc-cfg")
+	name := testName("cfg")
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: e.factories(),
 		Steps: []resource.TestStep{{

@@ -87,8 +87,8 @@ func (e *testEnv) checkNoVMs(ns string) func(*terraform.State) error {
 
 func TestAccVM_lifecycle(t *testing.T) {
 	e := newTestEnv(t, orkasim.Options{})
-	cfg := testName("tfacc-cfg")
-	vm := testName("tfacc-vm")
+	cfg := testName("cfg")
+	vm := testName("vm")
 	addr := "orka_vm." + vm
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: e.factories(),
@@ -137,7 +137,7 @@ func TestAccVM_lifecycle(t *testing.T) {
 
 func TestAccVM_fromImageWithOverrides(t *testing.T) {
 	e := newTestEnv(t, orkasim.Options{})
-	vm := testName("tfacc-vm")
+	vm := testName("vm")
 	addr := "orka_vm.test"
 	hcl := fmt.Sprintf(`
 resource "orka_vm" "test" {
@@ -197,8 +197,8 @@ resource "orka_vm" "test" {
 // create, and one apply restores it under the same name with working ports.
 func TestAccVM_deletedOutOfBandIsRedeployed(t *testing.T) {
 	e := newTestEnv(t, orkasim.Options{})
-	cfg := testName("tfacc-cfg")
-	a, b := testName("tfacc-vm"), testName("tfacc-vm")
+	cfg := testName("cfg")
+	a, b := testName("vm"), testName("vm")
 	hcl := e.config(vmHCL(cfg, map[string]string{a: "", b: ""}))
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: e.factories(),
@@ -234,7 +234,7 @@ func TestAccVM_deletedOutOfBandIsRedeployed(t *testing.T) {
 func TestAccVM_failedIsReplaced(t *testing.T) {
 	e := newTestEnv(t, orkasim.Options{})
 	e.needSim(t)
-	cfg, vm := testName("tfacc-cfg"), testName("tfacc-vm")
+	cfg, vm := testName("cfg"), testName("vm")
 	hcl := e.config(vmHCL(cfg, map[string]string{vm: ""}))
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: e.factories(),
@@ -260,8 +260,8 @@ func TestAccVM_failedIsReplaced(t *testing.T) {
 func TestAccVM_deployFaults(t *testing.T) {
 	e := newTestEnv(t, orkasim.Options{})
 	e.needSim(t)
-	cfg := testName("tfacc-cfg")
-	retried, dropped := testName("tfacc-vm"), testName("tfacc-vm")
+	cfg := testName("cfg")
+	retried, dropped := testName("vm"), testName("vm")
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: e.factories(),
 		CheckDestroy:             e.checkNoVMs("orka-default"),
@@ -305,7 +305,7 @@ func TestAccVM_deployFaults(t *testing.T) {
 func TestAccVM_failedDeployLeavesNothing(t *testing.T) {
 	e := newTestEnv(t, orkasim.Options{Nodes: 1, Minute: 5 * time.Millisecond})
 	e.needSim(t)
-	cfg, vm := testName("tfacc-cfg"), testName("tfacc-vm")
+	cfg, vm := testName("cfg"), testName("vm")
 	blockers := []string{"blocker-1", "blocker-2"}
 	hcl := e.config(vmHCL(cfg, map[string]string{vm: ""}))
 	resource.ParallelTest(t, resource.TestCase{
@@ -356,7 +356,7 @@ func TestAccVM_failedDeployLeavesNothing(t *testing.T) {
 func TestAccVM_parallelDeploysHitCapacity(t *testing.T) {
 	e := newTestEnv(t, orkasim.Options{Nodes: 2, Minute: 5 * time.Millisecond})
 	e.needSim(t)
-	cfg := testName("tfacc-cfg")
+	cfg := testName("cfg")
 	hcl := e.config(fmt.Sprintf(`
 resource "orka_vm_config" "base" {
   name  = %q
@@ -421,8 +421,8 @@ func TestAccVM_invalidInput(t *testing.T) {
 
 func TestAccVMDataSources(t *testing.T) {
 	e := newTestEnv(t, orkasim.Options{Nodes: 3})
-	cfg := testName("tfacc-cfg")
-	vm := testName("tfacc-vm")
+	cfg := testName("cfg")
+	vm := testName("vm")
 	hcl := e.config(vmHCL(cfg, map[string]string{vm: ""}) + `
 data "orka_vms" "mine" {
   name_prefix = orka_vm.` + vm + `.name

@@ -1,0 +1,176 @@
+// Command orka-conformance checks a live Orka cluster against the API contract this provider
+// assumes (shared/orka-api.md), and sweeps what interrupted live test runs left behind.
+//
+// The probe works only inside scratch namespaces it creates (names starting with
+// scratch.Prefix, "orka-tfacc-") and on prefixed VM configs, which Orka keeps in orka-default;
+// it removes all of them afterwards, also when it fails or is interrupted. It exercises every
+// route the provider uses through the provider's own client, and prints a report that lists
+// each [ASSUMED] item of the contract as confirmed, contradicted (with Orka's status and a
+// redacted excerpt of its answer) or not checked. It never prints the token.
+//
+//	ORKA_ENDPOINT=https://acme.orka.app ORKA_TOKEN=... orka-conformance [-deploy-vm] [-cache-image IMAGE]
+//	ORKA_ENDPOINT=... ORKA_TOKEN=... orka-conformance -sweep [-dry-run]
+//
+// Exit status: 0 no contradiction, 1 a contradiction, 2 the probe could not run or could not
+// clean up (run -sweep then).
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"os/signal"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/orkatf/terraform-provider-orka/internal/orka"
+	"github.com/orkatf/terraform-provider-orka/internal/scratch"
+)
+
+var version = "dev"
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	go func() {
+		// The first Ctrl-C stops the checks and the cleanup runs; a second one ends the program
+		// (what is left is then for -sweep).
+		<-ctx.Done()
+		stop()
+		fmt.Fprintln(os.Stderr, "interrupted: removing what the probe created (Ctrl-C again abandons it; then run -sweep)")
+	}()
+	code := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
+}
+
+// cleanupTimeout bounds the cleanup after the checks; it runs even when the checks were
+// interrupted.
+const cleanupTimeout = 10 * time.Minute
+
+// run is the program, with its environment passed in (the tests run it in-process).
+func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("orka-conformance", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	endpoint := fs.String("endpoint", getenv("ORKA_ENDPOINT"), "Orka API base URL (default $ORKA_ENDPOINT); the token is read from $ORKA_TOKEN only")
+	caFile := fs.String("ca-certificate-file", getenv("ORKA_CA_CERTIFICATE_FILE"), "PEM file of an extra CA for HTTPS (default $ORKA_CA_CERTIFICATE_FILE; $ORKA_CA_CERTIFICATE may hold the PEM itself)")
+	insecure := fs.Bool("insecure-skip-verify", envBool(getenv("ORKA_INSECURE_SKIP_VERIFY")), "do not verify the server's certificate (default $ORKA_INSECURE_SKIP_VERIFY)")
+	var opts options
+	fs.BoolVar(&opts.DeployVM, "deploy-vm", false, "also deploy VMs: one that runs (uses one VM slot for a few minutes) and one no node can hold")
+	fs.StringVar(&opts.DeployNamespace, "deploy-namespace", orka.DefaultNamespace, "namespace with nodes for -deploy-vm and -cache-image (objects there get prefixed names)")
+	fs.IntVar(&opts.DeployTimeout, "deploy-timeout", 10, "Orka's deploy timeout in minutes for -deploy-vm")
+	fs.StringVar(&opts.CacheImage, "cache-image", "", "also cache this image on one node that lacks it, then remove it (uses node disk)")
+	fs.StringVar(&opts.Image, "image", "", "image of the probe's VM configs (default: the first image Orka lists)")
+	fs.DurationVar(&opts.PollInterval, "poll-interval", 5*time.Second, "how often to poll an image cache")
+	fs.DurationVar(&opts.CacheWait, "cache-wait", 30*time.Minute, "how long to wait for an image to be cached")
+	sweep := fs.Bool("sweep", false, "remove leftovers named "+scratch.Prefix+"* of interrupted live test or probe runs, and nothing else")
+	dryRun := fs.Bool("dry-run", false, "with -sweep: only list what would be removed")
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "unexpected arguments: %s\n", strings.Join(fs.Args(), " "))
+		return 2
+	}
+	token := getenv("ORKA_TOKEN")
+	if *endpoint == "" || token == "" {
+		fmt.Fprintln(stderr, "set ORKA_ENDPOINT (or -endpoint) and ORKA_TOKEN (an administrator's token)")
+		return 2
+	}
+	caPEM := getenv("ORKA_CA_CERTIFICATE")
+	if *caFile != "" {
+		b, err := os.ReadFile(*caFile)
+		if err != nil {
+			fmt.Fprintf(stderr, "reading the CA certificate: %v\n", err)
+			return 2
+		}
+		caPEM = string(b)
+	}
+	rec := &recorder{secrets: []string{token}}
+	cfg := orka.Config{
+		Endpoint: *endpoint, Token: token, CACertificatePEM: caPEM, InsecureSkipVerify: *insecure,
+		UserAgent: "orka-conformance/" + version,
+		WrapTransport: func(base http.RoundTripper) http.RoundTripper {
+			rec.base = base
+			return rec
+		},
+	}
+	c, err := orka.New(cfg)
+	if err != nil {
+		fmt.Fprintln(stderr, err)
+		return 2
+	}
+	if *sweep {
+		s := &sweeper{c: c, dryRun: *dryRun, out: stdout}
+		if s.run(ctx) > 0 {
+			fmt.Fprintf(stdout, "sweep: %d failure(s); run it again once the cause is fixed\n", s.failed)
+			return 2
+		}
+		fmt.Fprintln(stdout, "sweep: done")
+		return 0
+	}
+	return runProbe(ctx, c, rec, opts, stdout, stderr)
+}
+
+func runProbe(ctx context.Context, c *orka.Client, rec *recorder, opts options, stdout, stderr io.Writer) int {
+	p := &probe{c: c, rec: rec, rep: newReport(), opts: opts, log: stderr}
+	started := time.Now().UTC()
+	runErr := p.run(ctx)
+	fmt.Fprintln(stderr, "cleaning up")
+	cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cleanupTimeout)
+	left := p.cleanup(cctx)
+	cancel()
+	p.rep.finish(opts.DeployVM, opts.CacheImage != "")
+
+	header := []string{
+		"endpoint: " + c.Endpoint(),
+		"run at: " + started.Format(time.RFC3339) + ", probe version " + version,
+		fmt.Sprintf("options: -deploy-vm=%v -cache-image=%q -deploy-namespace=%s", opts.DeployVM, opts.CacheImage, opts.DeployNamespace),
+		"scratch namespaces: " + strings.Join(nonEmpty(p.nsA, p.nsB), ", "),
+	}
+	if runErr != nil {
+		header = append(header, "STOPPED EARLY: "+rec.scrubText(runErr.Error()))
+	}
+	for _, f := range p.failures {
+		header = append(header, "step failed: "+rec.scrubText(f))
+	}
+	if len(left) == 0 {
+		header = append(header, "cleanup: everything the probe created was removed")
+	} else {
+		for _, l := range left {
+			header = append(header, "cleanup FAILED, left behind: "+rec.scrubText(l))
+		}
+		header = append(header, "run `make sweep` (orka-conformance -sweep) to remove what is left")
+	}
+	p.rep.print(stdout, header, routeUses(rec.all()))
+
+	switch {
+	case runErr != nil || len(left) > 0:
+		return 2
+	case p.rep.count(contradicted) > 0:
+		return 1
+	}
+	return 0
+}
+
+func nonEmpty(ss ...string) []string {
+	var out []string
+	for _, s := range ss {
+		if s != "" {
+			out = append(out, s)
+		}
+	}
+	if out == nil {
+		out = []string{"(none created)"}
+	}
+	return out
+}
+
+func envBool(s string) bool {
+	b, _ := strconv.ParseBool(s)
+	return b
+}
