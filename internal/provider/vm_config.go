@@ -3,7 +3,6 @@ package provider
 import (
 	"fmt"
 	"math"
-	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
@@ -185,5 +184,3 @@ func vmConfigMismatch(want orka.VMConfig, got *orka.VMConfig) []string {
 	}
 	return diffs
 }
-
-func joinLines(lines []string) string { return "  - " + strings.Join(lines, "\n  - ") }
