@@ -44,8 +44,20 @@ cp -R "$examples/." "$work/tree/"
 find "$work/tree" \( -name .terraform -o -name .terraform.lock.hcl -o -name '*.tfstate*' \) \
   -prune -exec rm -rf {} +
 
-mapfile -t dirs < <(cd "$work/tree" && find . -name '*.tf' -not -path '*/.terraform/*' \
+mapfile -t dirs < <(cd "$work/tree" && find . \( -name '*.tf' -o -name '*.tfquery.hcl' \) -not -path '*/.terraform/*' \
   -printf '%h\n' | sed 's|^\./||; s|^\.$||' | sort -u)
+
+# run_validate DIR [FLAGS...]: terraform validate in DIR, with its output in $log.
+run_validate() {
+  local d="$1"
+  shift
+  # Module calls need their modules installed. `terraform get` installs modules only (init
+  # would ask the registry about orkatf/orka despite dev_overrides); local modules stay offline.
+  if grep -Eqs '^[[:space:]]*module[[:space:]]+"' "$d"/*.tf; then
+    "$tf" -chdir="$d" get -no-color >>"$log" 2>&1 || return 1
+  fi
+  "$tf" -chdir="$d" validate -no-color "$@" >>"$log" 2>&1
+}
 
 for rel in "${dirs[@]}"; do
   dir="$work/tree/$rel"
@@ -77,13 +89,28 @@ HCL
   log="$work/validate.log"
   : >"$log"
   ok=true
-  # Module calls need their modules installed. `terraform get` installs modules only (init
-  # would ask the registry about orkatf/orka despite dev_overrides); local modules stay offline.
-  if grep -Eqs '^[[:space:]]*module[[:space:]]+"' "$dir"/*.tf; then
-    "$tf" -chdir="$dir" get -no-color >>"$log" 2>&1 || ok=false
+  flags=()
+  # List resources (.tfquery.hcl) are validated with -query, which needs Terraform 1.14.
+  if compgen -G "$dir/*.tfquery.hcl" >/dev/null; then
+    if ! have="$("$root/scripts/terraform-at-least.sh" 1.14.0)"; then
+      echo "    format only (.tfquery.hcl needs Terraform 1.14, this is $have)"
+      continue
+    fi
+    flags=(-query)
   fi
-  if $ok; then
-    "$tf" -chdir="$dir" validate -no-color >>"$log" 2>&1 || ok=false
+  if [ -e "$dir/import-by-string-id.tf" ] && [ -e "$dir/import-by-identity.tf" ]; then
+    # The two import examples are alternatives for the same resources: validate each in turn.
+    mv "$dir/import-by-identity.tf" "$work/identity.tf"
+    run_validate "$dir" "${flags[@]}" || ok=false
+    mv "$dir/import-by-string-id.tf" "$work/string-id.tf"
+    mv "$work/identity.tf" "$dir/import-by-identity.tf"
+    if have="$("$root/scripts/terraform-at-least.sh" 1.12.0)"; then
+      $ok && { run_validate "$dir" "${flags[@]}" || ok=false; }
+    else
+      echo "    import-by-identity.tf: format only (needs Terraform 1.12, this is $have)"
+    fi
+  elif ! run_validate "$dir" "${flags[@]}"; then
+    ok=false
   fi
   if $ok; then
     validated=$((validated + 1))

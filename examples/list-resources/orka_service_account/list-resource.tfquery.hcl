@@ -1,0 +1,7 @@
+# Service accounts of every namespace.
+list "orka_service_account" "all" {
+  provider = orka
+  config {
+    namespaces = ["*"]
+  }
+}

@@ -1,0 +1,9 @@
+# Every VM of two team namespaces whose name starts with "runner-", on one node.
+list "orka_vm" "runners" {
+  provider = orka
+  config {
+    namespaces  = ["orka-ios", "orka-android"]
+    name_prefix = "runner-"
+    node        = "mini-arm-1"
+  }
+}

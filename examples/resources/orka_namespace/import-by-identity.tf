@@ -1,0 +1,6 @@
+import {
+  to = orka_namespace.ios
+  identity = {
+    name = "orka-ios"
+  }
+}

@@ -1,0 +1,7 @@
+import {
+  to = orka_service_account.ci
+  identity = {
+    namespace = "orka-default"
+    name      = "github-actions"
+  }
+}
