@@ -11,7 +11,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework-validators/resourcevalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/setvalidator"
-	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
@@ -63,7 +62,9 @@ func (r *imageCacheResource) Metadata(_ context.Context, req resource.MetadataRe
 }
 
 func (r *imageCacheResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
-	selector := []validator.Set{setvalidator.SizeAtLeast(1), setvalidator.ValueStringsAre(stringvalidator.LengthAtLeast(1))}
+	selector := func(each validator.String) []validator.Set {
+		return []validator.Set{setvalidator.SizeAtLeast(1), setvalidator.ValueStringsAre(each)}
+	}
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "Caches an image on Apple-silicon nodes (`orka3 imagecache add`), so that VMs from it start " +
 			"without pulling it first. Creating it waits until every targeted node reports the image `Ready`. " +
@@ -81,25 +82,29 @@ func (r *imageCacheResource) Schema(ctx context.Context, _ resource.SchemaReques
 				Validators:    []validator.String{namespaceNameValidator()},
 			},
 			"image": schema.StringAttribute{
-				MarkdownDescription: "Image to cache: a local image name or an OCI reference.", Required: true,
+				MarkdownDescription: "Image to cache: a local image name or an OCI reference such as `ghcr.io/org/macos:sonoma`.", Required: true,
 				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()},
-				Validators:    []validator.String{stringvalidator.LengthAtLeast(1)},
+				Validators:    []validator.String{imageValidator()},
 			},
 			// Orka does not record the selector: an import pins the nodes that hold the image,
 			// and the configuration's selector is then recorded without a replacement.
 			"nodes": schema.SetAttribute{
 				MarkdownDescription: "Cache on these nodes. Exactly one of `nodes`, `tags` and `all` must be set.",
-				ElementType:         types.StringType, Optional: true, Validators: selector,
+				ElementType:         types.StringType, Optional: true, Validators: selector(nodeNameValidator()),
 				PlanModifiers: []planmodifier.Set{replaceUnlessImportedSet()},
 			},
 			"tags": schema.SetAttribute{
 				MarkdownDescription: "Cache on the nodes that carry any of these Orka node tags.",
-				ElementType:         types.StringType, Optional: true, Validators: selector,
+				ElementType:         types.StringType, Optional: true, Validators: selector(nodeTagValidator(nodeTagMaxLen)),
 				PlanModifiers: []planmodifier.Set{replaceUnlessImportedSet()},
 			},
 			"all": schema.BoolAttribute{
-				MarkdownDescription: "Cache on every node of the namespace.", Optional: true,
+				MarkdownDescription: "Cache on every node of the namespace. Only `true` is meaningful; to cache on " +
+					"some nodes, set `nodes` or `tags` instead.", Optional: true,
 				PlanModifiers: []planmodifier.Bool{replaceUnlessImportedBool()},
+				Validators: []validator.Bool{onlyTrueValidator{
+					instead: "To cache on every node set all = true; to cache on some nodes, remove all and set nodes or tags.",
+				}},
 			},
 			"node_status": schema.MapAttribute{
 				MarkdownDescription: "Cache status per targeted node: `Caching`, `Ready` or `Failed`.",
@@ -108,7 +113,7 @@ func (r *imageCacheResource) Schema(ctx context.Context, _ resource.SchemaReques
 			},
 		},
 		Blocks: map[string]schema.Block{
-			"timeouts": timeouts.Block(ctx, timeouts.Opts{
+			"timeouts": timeoutsBlock(ctx, timeouts.Opts{
 				Create: true, Delete: true,
 				CreateDescription: fmt.Sprintf("How long to wait for every node to be `Ready`, default `%s`.", imageCacheDefaultCreateTimeout),
 			}),
@@ -391,11 +396,14 @@ func (r *imageCacheResource) Delete(ctx context.Context, req resource.DeleteRequ
 func (r *imageCacheResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
 	defer imageCacheIdentity.sync(ctx, &resp.State, resp.Identity, &resp.Diagnostics)
 	req.ID = imageCacheIdentity.importIDOf(ctx, req, &resp.Diagnostics)
-	ns, image, err := splitImportID(req.ID, "namespace/image")
-	if err != nil {
-		resp.Diagnostics.AddError("Invalid import ID", err.Error()+", such as orka-default/ghcr.io/acme/macos:sonoma.")
+	_, id, ok := parseImportID(req.ID, &resp.Diagnostics, importShape{
+		parts:   []importPart{namespacePart, {name: "image", rule: imageProblem, rest: true}},
+		example: "orka-default/ghcr.io/acme/macos:sonoma",
+	})
+	if !ok {
 		return
 	}
+	ns, image := id[0], id[1]
 	cache, err := r.data.client.GetImageCache(ctx, ns, image)
 	if err != nil {
 		addAPIError(&resp.Diagnostics, fmt.Sprintf("Could not import the cache of image %q in namespace %q", image, ns), err)

@@ -192,6 +192,12 @@ func (r *namespaceResource) Delete(ctx context.Context, req resource.DeleteReque
 func (r *namespaceResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
 	defer nameIdentity.sync(ctx, &resp.State, resp.Identity, &resp.Diagnostics)
 	req.ID = nameIdentity.importIDOf(ctx, req, &resp.Diagnostics)
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), req.ID)...)
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("name"), req.ID)...)
+	_, id, ok := parseImportID(req.ID, &resp.Diagnostics, importShape{
+		parts: []importPart{{name: "name", rule: namespaceNameValidator().problem}}, example: "orka-ci",
+	})
+	if !ok {
+		return
+	}
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), id[0])...)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("name"), id[0])...)
 }

@@ -92,15 +92,17 @@ func (p *orkaProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp 
 			"endpoint": schema.StringAttribute{
 				MarkdownDescription: "Base URL of the Orka API, such as `https://acme.orka.app` or `http://10.221.188.20`. " +
 					"Environment variable: `" + envEndpoint + "`.",
-				Optional: true,
+				Optional:   true,
+				Validators: []validator.String{endpointValidator()},
 			},
 			"token": schema.StringAttribute{
 				MarkdownDescription: "Bearer token for the Orka API: a service-account token for automation " +
 					"(`orka3 serviceaccount token <name>`) or a user token (`orka3 user get-token`, valid for one hour). " +
 					"Service-account tokens stop working after Orka release and layer upgrades and must then be regenerated. " +
 					"Environment variable: `" + envToken + "`.",
-				Optional:  true,
-				Sensitive: true,
+				Optional:   true,
+				Sensitive:  true,
+				Validators: []validator.String{tokenValidator()},
 			},
 			"namespace": schema.StringAttribute{
 				MarkdownDescription: "Namespace used by namespaced resources that do not set their own. Defaults to `" +
@@ -112,7 +114,8 @@ func (p *orkaProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp 
 				MarkdownDescription: "PEM-encoded CA certificate to trust in addition to the system's, for clusters " +
 					"behind a custom domain with a private or self-signed certificate. Environment variable: `" +
 					envCACertificate + "`.",
-				Optional: true,
+				Optional:   true,
+				Validators: []validator.String{caCertificateValidator()},
 			},
 			"insecure_skip_verify": schema.BoolAttribute{
 				MarkdownDescription: "Skip TLS certificate verification. For testing only; prefer `ca_certificate`. " +
@@ -178,6 +181,23 @@ func (p *orkaProvider) Configure(ctx context.Context, req provider.ConfigureRequ
 		}, &v)
 		for _, d := range v.Diagnostics.Errors() {
 			resp.Diagnostics.AddAttributeError(path.Root("namespace"), "Invalid "+envNamespace, envNamespace+": "+d.Detail())
+		}
+	}
+	// Values from the environment bypass the schema's validators; the same rules apply to them.
+	for _, env := range []struct {
+		attr, name string
+		v          types.String
+		problem    func(string) string
+	}{
+		{"endpoint", envEndpoint, cfg.Endpoint, endpointProblem},
+		{"token", envToken, cfg.Token, tokenProblem},
+		{"ca_certificate", envCACertificate, cfg.CACertificate, caCertificateProblem},
+	} {
+		if s := os.Getenv(env.name); env.v.IsNull() && s != "" {
+			if p := env.problem(s); p != "" {
+				resp.Diagnostics.AddAttributeError(path.Root(env.attr), "Invalid "+env.name,
+					fmt.Sprintf("%s (for %s): %s.", env.name, env.attr, p))
+			}
 		}
 	}
 	if endpoint == "" {

@@ -3,7 +3,6 @@ package provider
 import (
 	"context"
 	"fmt"
-	"net/url"
 	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
@@ -86,10 +85,11 @@ func (r *registryCredentialResource) Schema(_ context.Context, _ resource.Schema
 				MarkdownDescription: "The registry, with its scheme and, if needed, its port: `https://ghcr.io`, " +
 					"`https://registry.example.com:5000`. A plain `http://` registry needs `allow_insecure = true`.",
 				Required: true, PlanModifiers: replaceStr,
+				Validators: []validator.String{registryServerValidator()},
 			},
 			"username": schema.StringAttribute{
-				MarkdownDescription: "User name for the registry.",
-				Required:            true, Validators: []validator.String{stringvalidator.LengthAtLeast(1)},
+				MarkdownDescription: "User name for the registry (it cannot contain `:`).",
+				Required:            true, Validators: []validator.String{registryUsernameValidator()},
 			},
 			"password": schema.StringAttribute{
 				MarkdownDescription: "Password or access token for the registry, stored in the state (sensitive). " +
@@ -130,23 +130,12 @@ func (r *registryCredentialResource) ValidateConfig(ctx context.Context, req res
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	if !m.Server.IsNull() && !m.Server.IsUnknown() {
-		server := m.Server.ValueString()
-		scheme, _, _ := strings.Cut(server, "://")
-		u, err := url.Parse(server)
-		switch {
-		case !strings.Contains(server, "://") || (scheme != "https" && scheme != "http"):
-			resp.Diagnostics.AddAttributeError(path.Root("server"), "Registry server needs a scheme",
-				fmt.Sprintf("server: %q must start with https:// (or http:// with allow_insecure = true), such as "+
-					"\"https://ghcr.io\".", server))
-		case err != nil || u.Host == "":
-			resp.Diagnostics.AddAttributeError(path.Root("server"), "Invalid registry server",
-				fmt.Sprintf("server: %q is not a URL with a host, such as \"https://ghcr.io\".", server))
-		case scheme == "http" && !m.AllowInsecure.IsUnknown() && !m.AllowInsecure.ValueBool():
-			resp.Diagnostics.AddAttributeError(path.Root("allow_insecure"), "http:// registry needs allow_insecure",
-				fmt.Sprintf("server %q is plain HTTP; Orka accepts it only with allow_insecure = true. Use https:// "+
-					"if the registry supports it.", server))
-		}
+	// The server's own rules are its validator's; plain HTTP also needs allow_insecure.
+	if server := m.Server.ValueString(); strings.HasPrefix(server, "http://") && registryServerProblem(server) == "" &&
+		!m.AllowInsecure.IsUnknown() && !m.AllowInsecure.ValueBool() {
+		resp.Diagnostics.AddAttributeError(path.Root("allow_insecure"), "http:// registry needs allow_insecure",
+			fmt.Sprintf("allow_insecure: server %q is plain HTTP; Orka accepts it only with allow_insecure = true. "+
+				"Use https:// if the registry supports it.", server))
 	}
 	set := func(v types.String) bool { return !v.IsNull() }
 	switch {
@@ -296,11 +285,14 @@ func (r *registryCredentialResource) Delete(ctx context.Context, req resource.De
 func (r *registryCredentialResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
 	defer registryCredentialIdentity.sync(ctx, &resp.State, resp.Identity, &resp.Diagnostics)
 	req.ID = registryCredentialIdentity.importIDOf(ctx, req, &resp.Diagnostics)
-	ns, server, err := splitImportID(req.ID, "namespace/server")
-	if err != nil {
-		resp.Diagnostics.AddError("Invalid import ID", err.Error()+", such as orka-default/https://ghcr.io.")
+	_, id, ok := parseImportID(req.ID, &resp.Diagnostics, importShape{
+		parts:   []importPart{namespacePart, {name: "server", rule: registryServerProblem, rest: true}},
+		example: "orka-default/https://ghcr.io",
+	})
+	if !ok {
 		return
 	}
+	ns, server := id[0], id[1]
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), ns+"/"+server)...)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("namespace"), ns)...)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("server"), server)...)

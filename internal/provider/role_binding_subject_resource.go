@@ -87,9 +87,9 @@ func (r *roleBindingSubjectResource) Schema(_ context.Context, _ resource.Schema
 				Validators: []validator.String{stringvalidator.OneOf(subjectKindUser, subjectKindServiceAccount)},
 			},
 			"name": schema.StringAttribute{
-				MarkdownDescription: "The user's name (e-mail address) or the service account's name.",
-				Required:            true, PlanModifiers: replaceStr,
-				Validators: []validator.String{stringvalidator.LengthAtLeast(1)},
+				MarkdownDescription: "The user's name (the e-mail address they log in with) or the service account's " +
+					"name (lowercase letters, digits, `-` and `.`).",
+				Required: true, PlanModifiers: replaceStr,
 			},
 			"subject_namespace": schema.StringAttribute{
 				MarkdownDescription: "Namespace of the service account. Required when `kind = \"service_account\"`; " +
@@ -111,6 +111,17 @@ func (r *roleBindingSubjectResource) ValidateConfig(ctx context.Context, req res
 	if resp.Diagnostics.HasError() || m.Kind.IsUnknown() || m.Kind.IsNull() {
 		return
 	}
+	// The name's rule depends on the kind: an account that breaks it could never exist, and a
+	// user name that breaks it could never log in.
+	nameRule := userNameValidator()
+	if m.Kind.ValueString() == subjectKindServiceAccount {
+		nameRule = serviceAccountNameValidator()
+	}
+	if !m.Name.IsNull() && !m.Name.IsUnknown() {
+		if p := nameRule.problem(m.Name.ValueString()); p != "" {
+			resp.Diagnostics.AddAttributeError(path.Root("name"), "Invalid "+nameRule.what, fmt.Sprintf("name: %s.", p))
+		}
+	}
 	switch m.Kind.ValueString() {
 	case subjectKindServiceAccount:
 		if m.SubjectNamespace.IsNull() {
@@ -121,10 +132,6 @@ func (r *roleBindingSubjectResource) ValidateConfig(ctx context.Context, req res
 		if !m.SubjectNamespace.IsNull() {
 			resp.Diagnostics.AddAttributeError(path.Root("subject_namespace"), "subject_namespace is only for service accounts",
 				"Users do not belong to a namespace: remove subject_namespace, or set kind = \"service_account\".")
-		}
-		if !m.Name.IsUnknown() && strings.Contains(m.Name.ValueString(), "/") {
-			resp.Diagnostics.AddAttributeError(path.Root("name"), "Invalid user name",
-				fmt.Sprintf("name: %q contains '/', which Orka user names (e-mail addresses) never do.", m.Name.ValueString()))
 		}
 	}
 }
@@ -225,32 +232,26 @@ func (r *roleBindingSubjectResource) Delete(ctx context.Context, req resource.De
 func (r *roleBindingSubjectResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
 	defer roleBindingSubjectIdentity.sync(ctx, &resp.State, resp.Identity, &resp.Diagnostics)
 	req.ID = roleBindingSubjectIdentity.importIDOf(ctx, req, &resp.Diagnostics)
-	parts := strings.Split(req.ID, "/")
-	bad := func() {
-		resp.Diagnostics.AddError("Invalid import ID",
-			fmt.Sprintf("The import ID %q is not of the form namespace/user/name, namespace/service_account/name or "+
-				"namespace/service_account/subject_namespace/name, such as orka-ios/user/dev@example.com or "+
-				"orka-ios/service_account/orka-ci/ci.", req.ID))
-	}
-	for _, p := range parts {
-		if p == "" {
-			bad()
-			return
-		}
-	}
-	m := roleBindingSubjectModel{SubjectNamespace: types.StringNull()}
-	switch {
-	case len(parts) == 3 && parts[1] == subjectKindUser:
-		m.Name = types.StringValue(parts[2])
-	case len(parts) == 3 && parts[1] == subjectKindServiceAccount:
-		m.SubjectNamespace = types.StringValue(parts[0])
-		m.Name = types.StringValue(parts[2])
-	case len(parts) == 4 && parts[1] == subjectKindServiceAccount:
-		m.SubjectNamespace = types.StringValue(parts[2])
-		m.Name = types.StringValue(parts[3])
-	default:
-		bad()
+	user := importPart{name: "name", rule: userNameValidator().problem}
+	account := importPart{name: "name", rule: serviceAccountNameValidator().problem}
+	kindUser := importPart{name: "kind", literal: subjectKindUser}
+	kindAccount := importPart{name: "kind", literal: subjectKindServiceAccount}
+	subjectNamespace := namespacePart
+	subjectNamespace.name = "subject_namespace"
+	shape, parts, ok := parseImportID(req.ID, &resp.Diagnostics,
+		importShape{parts: []importPart{namespacePart, kindUser, user}, example: "orka-ios/user/dev@example.com"},
+		importShape{parts: []importPart{namespacePart, kindAccount, account}, example: "orka-ios/service_account/ci"},
+		importShape{parts: []importPart{namespacePart, kindAccount, subjectNamespace, account}, example: "orka-ios/service_account/orka-ci/ci"},
+	)
+	if !ok {
 		return
+	}
+	m := roleBindingSubjectModel{SubjectNamespace: types.StringNull(), Name: types.StringValue(parts[len(parts)-1])}
+	switch {
+	case len(shape.parts) == 4:
+		m.SubjectNamespace = types.StringValue(parts[2])
+	case parts[1] == subjectKindServiceAccount:
+		m.SubjectNamespace = types.StringValue(parts[0])
 	}
 	m.Namespace = types.StringValue(parts[0])
 	m.Kind = types.StringValue(parts[1])

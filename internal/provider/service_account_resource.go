@@ -162,11 +162,14 @@ func (r *serviceAccountResource) Delete(ctx context.Context, req resource.Delete
 func (r *serviceAccountResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
 	defer nsNameIdentity.sync(ctx, &resp.State, resp.Identity, &resp.Diagnostics)
 	req.ID = nsNameIdentity.importIDOf(ctx, req, &resp.Diagnostics)
-	ns, name, err := splitImportID(req.ID, "namespace/name")
-	if err != nil {
-		resp.Diagnostics.AddError("Invalid import ID", err.Error()+", such as orka-default/ci.")
+	_, id, ok := parseImportID(req.ID, &resp.Diagnostics, importShape{
+		parts:   []importPart{namespacePart, {name: "name", rule: serviceAccountNameValidator().problem}},
+		example: "orka-default/ci",
+	})
+	if !ok {
 		return
 	}
+	ns, name := id[0], id[1]
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), ns+"/"+name)...)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("namespace"), ns)...)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("name"), name)...)

@@ -2,7 +2,6 @@ package provider
 
 import (
 	"fmt"
-	"regexp"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
@@ -18,17 +17,6 @@ const (
 	tokenDefaultLifetime = 8760 * time.Hour
 	tokenMinDuration     = 10 * time.Minute
 )
-
-// serviceAccountNamePattern is Orka's rule for service-account names (orka-api.md §6).
-var serviceAccountNamePattern = regexp.MustCompile(`^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$`)
-
-func serviceAccountNameValidator() nameValidator {
-	return nameValidator{
-		what: "service account name", maxLen: 253,
-		pattern: serviceAccountNamePattern,
-		rule:    "use lowercase letters, digits, '-' and '.', and start and end with a letter or digit",
-	}
-}
 
 // tokenDocs describes the token arguments once, for the resource and the ephemeral resource.
 var tokenDocs = map[string]string{ //nolint:gosec // documentation, not credentials

@@ -3,7 +3,6 @@ package provider
 import (
 	"context"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
@@ -83,16 +82,6 @@ func boolPtr(v types.Bool) *bool {
 	}
 	b := v.ValueBool()
 	return &b
-}
-
-// splitImportID splits an import ID of the form "namespace/rest". The rest may itself hold
-// slashes (a registry server URL, an OCI image reference); namespaces never do.
-func splitImportID(id, form string) (namespace, rest string, err error) {
-	ns, rest, ok := strings.Cut(id, "/")
-	if !ok || ns == "" || rest == "" {
-		return "", "", fmt.Errorf("the import ID %q is not of the form %s", id, form)
-	}
-	return ns, rest, nil
 }
 
 // namespaceOr is the namespace an object lives in: its own, or the provider's default.

@@ -1,12 +1,31 @@
 package provider
 
+// Orka's rules for the values users write, in one place. Each rule is a plain function that
+// says what is wrong with a value (or nothing), so that the same rule checks an attribute at
+// plan time (the validator types below) and a part of an import ID before any request
+// (import_id.go). Messages start with the attribute's path and state the rule, so that
+// `terraform validate` points at the argument and says how to fix it.
+
 import (
 	"context"
+	"crypto/x509"
+	"encoding/pem"
 	"fmt"
+	"net/url"
 	"regexp"
+	"strconv"
+	"strings"
 	"time"
+	"unicode"
 
+	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/orkatf/terraform-provider-orka/internal/orka"
 )
 
 // nameValidator checks a name against Orka's rules and says which rule it broke, with the
@@ -26,22 +45,33 @@ func (v nameValidator) Description(context.Context) string {
 
 func (v nameValidator) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
 
+// problem says what is wrong with s, or "" when it is a valid name.
+func (v nameValidator) problem(s string) string {
+	switch {
+	case len(s) == 0 || len(s) > v.maxLen:
+		return fmt.Sprintf("%q is %d characters long; a %s must be 1 to %d characters", s, len(s), v.what, v.maxLen)
+	case !v.pattern.MatchString(s):
+		return fmt.Sprintf("%q is not a valid %s: %s", s, v.what, v.rule)
+	}
+	return ""
+}
+
 func (v nameValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
 	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
 		return
 	}
-	s := req.ConfigValue.ValueString()
-	switch {
-	case len(s) == 0 || len(s) > v.maxLen:
-		resp.Diagnostics.AddAttributeError(req.Path, "Invalid "+v.what,
-			fmt.Sprintf("%s: %q is %d characters long; a %s must be 1 to %d characters.", req.Path, s, len(s), v.what, v.maxLen))
-	case !v.pattern.MatchString(s):
-		resp.Diagnostics.AddAttributeError(req.Path, "Invalid "+v.what,
-			fmt.Sprintf("%s: %q is not a valid %s: %s.", req.Path, s, v.what, v.rule))
+	if p := v.problem(req.ConfigValue.ValueString()); p != "" {
+		resp.Diagnostics.AddAttributeError(req.Path, "Invalid "+v.what, fmt.Sprintf("%s: %s.", req.Path, p))
 	}
 }
 
-func vmConfigNameValidator() validator.String {
+// dnsLabel is Kubernetes' DNS label rule, which Orka applies to VM names.
+var dnsLabel = regexp.MustCompile(`^[a-z0-9]([a-z0-9-]*[a-z0-9])?$`)
+
+// dnsSubdomain is Kubernetes' rule for node names: DNS labels joined by dots.
+var dnsSubdomain = regexp.MustCompile(`^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$`)
+
+func vmConfigNameValidator() nameValidator {
 	return nameValidator{
 		what: "VM config name", maxLen: 50,
 		pattern: regexp.MustCompile(`^[a-z]([a-z0-9-]*[a-z0-9])?$`),
@@ -49,7 +79,7 @@ func vmConfigNameValidator() validator.String {
 	}
 }
 
-func namespaceNameValidator() validator.String {
+func namespaceNameValidator() nameValidator {
 	return nameValidator{
 		what: "namespace name", maxLen: 63,
 		pattern: regexp.MustCompile(`^orka-[a-z0-9-]*[a-z0-9]$`),
@@ -57,7 +87,248 @@ func namespaceNameValidator() validator.String {
 	}
 }
 
-// durationValidator accepts Go duration strings ("90s", "2h45m") within bounds.
+func vmNameValidator() nameValidator {
+	return nameValidator{
+		what: "VM name", maxLen: 63,
+		pattern: dnsLabel,
+		rule:    "use lowercase letters, digits and '-', and start and end with a letter or digit",
+	}
+}
+
+// vmNamePrefixValidator refuses a prefix that no VM name can start with: it would silently
+// match nothing.
+func vmNamePrefixValidator() nameValidator {
+	return nameValidator{
+		what: "VM name prefix", maxLen: 63,
+		pattern: regexp.MustCompile(`^[a-z0-9][a-z0-9-]*$`),
+		rule:    "VM names use lowercase letters, digits and '-' and start with a letter or digit, so a prefix must too",
+	}
+}
+
+// serviceAccountNameValidator is Orka's rule for service-account names (orka-api.md §6).
+func serviceAccountNameValidator() nameValidator {
+	return nameValidator{
+		what: "service account name", maxLen: 253,
+		pattern: regexp.MustCompile(`^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$`),
+		rule:    "use lowercase letters, digits, '-' and '.', and start and end with a letter or digit",
+	}
+}
+
+// nodeNameValidator is Kubernetes' rule for node names, which Orka's nodes are.
+func nodeNameValidator() nameValidator {
+	return nameValidator{
+		what: "node name", maxLen: 253,
+		pattern: dnsSubdomain,
+		rule:    "use lowercase letters, digits, '-' and '.', and start and end with a letter or digit (see data.orka_nodes)",
+	}
+}
+
+// nodeTag is the rule for Orka node tags (orka-api.md §8): a tag that breaks it can never be
+// on a node, so a VM or cache that asks for it could never be placed.
+const nodeTagMaxLen = 63
+
+var nodeTag = regexp.MustCompile(`^[A-Za-z0-9]([A-Za-z0-9._-]*[A-Za-z0-9])?$`)
+
+// nodeTagValidator checks a node tag; a VM config's tag is limited to 32 characters by Orka,
+// a node's own tags to 63.
+func nodeTagValidator(maxLen int) nameValidator {
+	return nameValidator{
+		what: "node tag", maxLen: maxLen,
+		pattern: nodeTag,
+		rule:    "use letters, digits, '-', '_' and '.', and start and end with a letter or digit",
+	}
+}
+
+// userNameValidator is the rule for an Orka user in a role binding: the e-mail address the
+// user logs in with, or (on clusters whose identity provider uses them) a plain user name.
+// [ASSUMED: Orka publishes no rule; these are the forms its docs and identity providers use.]
+func userNameValidator() nameValidator {
+	return nameValidator{
+		what: "user name", maxLen: 253,
+		pattern: regexp.MustCompile(`^([^\s@/,:;<>()\[\]\\"]+@[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)+|[A-Za-z0-9]([A-Za-z0-9._-]*[A-Za-z0-9])?)$`),
+		rule: "use the e-mail address the user logs in with, such as dev@example.com (or a user name of " +
+			"letters, digits, '.', '_' and '-'), with no spaces, '/', ',' or ':'",
+	}
+}
+
+// stringRule adapts a rule function (what is wrong with a value, or "") to a validator.
+type stringRule struct {
+	summary string // "Invalid image"
+	doc     string // the rule in words
+	check   func(string) string
+}
+
+var _ validator.String = stringRule{}
+
+func (v stringRule) Description(context.Context) string             { return v.doc }
+func (v stringRule) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
+func (v stringRule) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
+		return
+	}
+	if p := v.check(req.ConfigValue.ValueString()); p != "" {
+		resp.Diagnostics.AddAttributeError(req.Path, v.summary, fmt.Sprintf("%s: %s.", req.Path, p))
+	}
+}
+
+// Images: a local image name (orka-api.md §4: `*.img`, `*.orkasi`) or an OCI reference, by
+// the grammar of the OCI distribution spec: [registry[:port]/]repository[:tag][@digest], the
+// repository in lowercase. Whether the image exists only Orka can say, at apply.
+var (
+	localImageName = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]*$`)
+	ociHost        = `(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*|\[[0-9A-Fa-f:.]+\])(?::[0-9]+)?`
+	ociPathPart    = `[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*`
+	ociReference   = regexp.MustCompile(`^(?:(` + ociHost + `)/)?(` + ociPathPart + `(?:/` + ociPathPart + `)*)` +
+		`(?::[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(?:@[A-Za-z][A-Za-z0-9]*(?:[+._-][A-Za-z][A-Za-z0-9]*)*:[0-9A-Fa-f]{32,})?$`)
+)
+
+const imageRule = "an image is a local image name (letters, digits, '.', '_' and '-', such as " +
+	"90gbsonomassd.orkasi) or an OCI reference [registry[:port]/]repository[:tag][@digest] whose repository " +
+	"path is lowercase, such as ghcr.io/org/macos:sonoma"
+
+func imageProblem(s string) string {
+	switch {
+	case s == "":
+		return "is empty; " + imageRule
+	case len(s) > 255:
+		return fmt.Sprintf("is %d characters long; an image reference has at most 255", len(s))
+	case strings.IndexFunc(s, unicode.IsSpace) >= 0:
+		return fmt.Sprintf("%q contains white space; %s", s, imageRule)
+	case !strings.ContainsAny(s, "/:@"):
+		if localImageName.MatchString(s) {
+			return ""
+		}
+	default:
+		if m := ociReference.FindStringSubmatch(s); m != nil {
+			// A first component without '.', ':' or "localhost" is a repository path, which
+			// the grammar reads only when it is lowercase; that is what the match checked.
+			if m[1] == "" || strings.ContainsAny(m[1], ".:[") || m[1] == "localhost" || strings.ToLower(m[1]) == m[1] {
+				return ""
+			}
+		}
+	}
+	return fmt.Sprintf("%q is neither a local image name nor an OCI reference: %s", s, imageRule)
+}
+
+func imageValidator() validator.String {
+	return stringRule{summary: "Invalid image", doc: "must be " + imageRule, check: imageProblem}
+}
+
+// Registry servers (orka-api.md §7): scheme, host and optional port, optionally a path (such
+// as Docker Hub's https://index.docker.io/v1/); nothing else a credential could not match.
+func registryServerProblem(s string) string {
+	const example = "such as \"https://ghcr.io\" or \"https://registry.example.com:5000\""
+	scheme, _, _ := strings.Cut(s, "://")
+	if !strings.Contains(s, "://") || (scheme != "https" && scheme != "http") {
+		return fmt.Sprintf("%q must start with https:// (or http:// with allow_insecure = true), %s", s, example)
+	}
+	u, err := url.Parse(s)
+	switch {
+	case err != nil || u.Host == "" || u.Hostname() == "":
+		return fmt.Sprintf("%q is not a URL with a host, %s", s, example)
+	case strings.IndexFunc(s, unicode.IsSpace) >= 0:
+		return fmt.Sprintf("%q contains white space; a registry server is a URL, %s", s, example)
+	case u.User != nil:
+		return fmt.Sprintf("a registry server must not carry a user name or password (user@host); set them in "+
+			"username and password instead, %s", example)
+	case u.RawQuery != "" || u.ForceQuery || u.Fragment != "" || strings.Contains(s, "#"):
+		return fmt.Sprintf("%q must not have a query (?...) or fragment (#...): a registry server is scheme, host, "+
+			"port and path only, %s", s, example)
+	}
+	if p := u.Port(); p != "" || strings.HasSuffix(u.Host, ":") {
+		if n, err := strconv.Atoi(p); err != nil || n < 1 || n > 65535 {
+			return fmt.Sprintf("%q has port %q; a port must be between 1 and 65535", s, p)
+		}
+	}
+	return ""
+}
+
+func registryServerValidator() validator.String {
+	return stringRule{summary: "Invalid registry server",
+		doc: "must be a URL with scheme https:// or http://, a host and optionally a port and path", check: registryServerProblem}
+}
+
+// registryUsernameProblem refuses what HTTP basic authentication, which registries use, cannot
+// carry in a user name.
+func registryUsernameProblem(s string) string {
+	switch {
+	case s == "":
+		return "is empty; set the registry user name"
+	case strings.Contains(s, ":"):
+		return fmt.Sprintf("%q contains ':', which registry logins (HTTP basic authentication) cannot carry in a user name", s)
+	case strings.IndexFunc(s, unicode.IsControl) >= 0 || strings.TrimSpace(s) != s:
+		return fmt.Sprintf("%q has leading or trailing white space or control characters", s)
+	}
+	return ""
+}
+
+func registryUsernameValidator() validator.String {
+	return stringRule{summary: "Invalid registry user name", doc: "must not be empty or contain ':'", check: registryUsernameProblem}
+}
+
+// endpointProblem is the client's own rule for the endpoint (orka.New makes no request).
+func endpointProblem(s string) string {
+	if _, err := orka.New(orka.Config{Endpoint: s}); err != nil {
+		return err.Error()
+	}
+	return ""
+}
+
+func endpointValidator() validator.String {
+	return stringRule{summary: "Invalid Orka endpoint",
+		doc: "must be an absolute http:// or https:// URL with a host and no query", check: endpointProblem}
+}
+
+// tokenProblem refuses what cannot go into an Authorization header, typically the newline of a
+// token read with file(). It never repeats the secret.
+func tokenProblem(s string) string {
+	if strings.IndexFunc(s, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsControl(r) }) >= 0 {
+		return "the token contains white space or control characters (often a trailing newline from file(); " +
+			"use trimspace()); a bearer token is one line without spaces"
+	}
+	return ""
+}
+
+func tokenValidator() validator.String {
+	return stringRule{summary: "Invalid Orka token", doc: "must not contain white space", check: tokenProblem}
+}
+
+// caCertificateProblem checks that the value holds PEM certificates and nothing else, so a
+// pasted private key or a truncated block is named at plan time, not as a TLS failure later.
+func caCertificateProblem(s string) string {
+	rest := []byte(strings.TrimSpace(s))
+	n := 0
+	for len(rest) > 0 {
+		var block *pem.Block
+		block, rest = pem.Decode(rest)
+		if block == nil {
+			break
+		}
+		if block.Type != "CERTIFICATE" {
+			return fmt.Sprintf("holds a PEM block of type %q; only CERTIFICATE blocks belong here (never a private key)", block.Type)
+		}
+		if _, err := x509.ParseCertificate(block.Bytes); err != nil {
+			return fmt.Sprintf("certificate %d cannot be read: %v", n+1, err)
+		}
+		n++
+		rest = []byte(strings.TrimSpace(string(rest)))
+	}
+	switch {
+	case n == 0:
+		return "holds no PEM-encoded certificate; expected one or more -----BEGIN CERTIFICATE----- blocks " +
+			"(the PEM text itself, such as file(\"ca.pem\"), not a path)"
+	case len(rest) > 0:
+		return fmt.Sprintf("has text after certificate %d that is not a PEM certificate block", n)
+	}
+	return ""
+}
+
+func caCertificateValidator() validator.String {
+	return stringRule{summary: "Invalid CA certificate",
+		doc: "must hold one or more PEM-encoded CERTIFICATE blocks", check: caCertificateProblem}
+}
+
+// durationValidator accepts Go duration strings ("90s", "2h45m") of at least min.
 type durationValidator struct {
 	min time.Duration
 }
@@ -76,19 +347,35 @@ func (v durationValidator) ValidateString(_ context.Context, req validator.Strin
 	}
 	s := req.ConfigValue.ValueString()
 	d, err := time.ParseDuration(s)
-	if err != nil {
+	switch {
+	case err != nil:
 		resp.Diagnostics.AddAttributeError(req.Path, "Invalid duration",
 			fmt.Sprintf("%s: %q is not a duration: use a number and a unit (s, m or h), such as \"30s\", \"15m\" or \"720h\".", req.Path, s))
-		return
-	}
-	if d < v.min {
+	case d <= 0:
+		resp.Diagnostics.AddAttributeError(req.Path, "Duration not positive",
+			fmt.Sprintf("%s: %q is not longer than zero; it must be a duration of at least %s.", req.Path, s, v.min))
+	case d < v.min:
 		resp.Diagnostics.AddAttributeError(req.Path, "Duration too short",
 			fmt.Sprintf("%s: %q is shorter than the minimum of %s.", req.Path, s, v.min))
 	}
 }
 
-// dnsLabel is Kubernetes' DNS label rule, which Orka applies to VM names.
-var dnsLabel = regexp.MustCompile(`^[a-z0-9]([a-z0-9-]*[a-z0-9])?$`)
+// timeoutsBlock is the framework's timeouts block with a check that each timeout is at least a
+// second: the framework's own validator accepts "-5m" and "0s", which would make every
+// operation fail at once.
+func timeoutsBlock(ctx context.Context, opts timeouts.Opts) schema.Block {
+	block, ok := timeouts.Block(ctx, opts).(schema.SingleNestedBlock)
+	if !ok {
+		panic("timeouts.Block is no longer a SingleNestedBlock")
+	}
+	for name, a := range block.Attributes {
+		if s, ok := a.(schema.StringAttribute); ok {
+			s.Validators = []validator.String{durationValidator{min: time.Second}}
+			block.Attributes[name] = s
+		}
+	}
+	return block
+}
 
 // rfc3339Validator accepts timestamps such as "2026-12-05T22:00:00Z".
 type rfc3339Validator struct{}
@@ -110,4 +397,95 @@ func (rfc3339Validator) ValidateString(_ context.Context, req validator.StringRe
 			fmt.Sprintf("%s: %q is not an RFC 3339 time: use a form such as \"2026-12-05T22:00:00Z\" or "+
 				"\"2026-12-05T23:00:00+01:00\".", req.Path, req.ConfigValue.ValueString()))
 	}
+}
+
+// portMappingValidator checks one reserved port mapping, NODEPORT:VMPORT[/tcp|/udp].
+type portMappingValidator struct{}
+
+var portMapping = regexp.MustCompile(`^(\d{1,5}):(\d{1,5})(/(tcp|udp))?$`)
+
+func (portMappingValidator) Description(context.Context) string {
+	return "must be NODEPORT:VMPORT with an optional /tcp or /udp, ports 1 to 65535"
+}
+func (v portMappingValidator) MarkdownDescription(ctx context.Context) string {
+	return v.Description(ctx)
+}
+
+func (portMappingValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
+		return
+	}
+	s := req.ConfigValue.ValueString()
+	m := portMapping.FindStringSubmatch(s)
+	ok := m != nil
+	if ok {
+		for _, p := range m[1:3] {
+			if n, err := strconv.Atoi(p); err != nil || n < 1 || n > 65535 {
+				ok = false
+			}
+		}
+	}
+	if !ok {
+		resp.Diagnostics.AddAttributeError(req.Path, "Invalid reserved port",
+			fmt.Sprintf("%s: %q is not a port mapping: use NODEPORT:VMPORT with an optional /tcp or /udp, "+
+				"ports 1 to 65535, such as \"8080:80\" or \"5353:53/udp\".", req.Path, s))
+	}
+}
+
+// metadataTextValidator refuses ',' and '=', which Orka's custom metadata cannot hold.
+type metadataTextValidator struct{ what string }
+
+func (v metadataTextValidator) Description(context.Context) string {
+	return "must not contain ',' or '='"
+}
+func (v metadataTextValidator) MarkdownDescription(ctx context.Context) string {
+	return v.Description(ctx)
+}
+
+func (v metadataTextValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
+		return
+	}
+	s := req.ConfigValue.ValueString()
+	if s == "" && v.what == "key" || strings.ContainsAny(s, ",=") {
+		resp.Diagnostics.AddAttributeError(req.Path, "Invalid custom metadata "+v.what,
+			fmt.Sprintf("custom_metadata %s %q: Orka's custom metadata %ss must not be empty or contain ',' or '='.", v.what, s, v.what))
+	}
+}
+
+// onlyTrueValidator is for a switch whose only meaning is "on" (the image cache's `all`): false
+// selects nothing, which Orka refuses, so the user should leave the attribute out instead.
+type onlyTrueValidator struct{ instead string }
+
+var _ validator.Bool = onlyTrueValidator{}
+
+func (v onlyTrueValidator) Description(context.Context) string {
+	return "can only be true; " + v.instead
+}
+func (v onlyTrueValidator) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
+
+func (v onlyTrueValidator) ValidateBool(_ context.Context, req validator.BoolRequest, resp *validator.BoolResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() || req.ConfigValue.ValueBool() {
+		return
+	}
+	resp.Diagnostics.AddAttributeError(req.Path, "Invalid "+req.Path.String(),
+		fmt.Sprintf("%s: false is not allowed; it can only be true. %s", req.Path, v.instead))
+}
+
+// checkGPUWithVNC applies Orka's rule that the GPU cannot be passed through while the VNC
+// console is on. vncDefaultOn says what an unset vnc_console means (on for a VM config; for a
+// VM it means "as the VM config says", which only Orka knows).
+func checkGPUWithVNC(gpu, vnc types.Bool, vncDefaultOn bool, diags *diag.Diagnostics) {
+	gpuOn := !gpu.IsNull() && !gpu.IsUnknown() && gpu.ValueBool()
+	vncOn := (vnc.IsNull() && vncDefaultOn) || (!vnc.IsNull() && !vnc.IsUnknown() && vnc.ValueBool())
+	if !gpuOn || !vncOn {
+		return
+	}
+	why := "vnc_console is set to true"
+	if vnc.IsNull() {
+		why = "vnc_console defaults to true"
+	}
+	diags.AddAttributeError(path.Root("gpu_passthrough"), "GPU passthrough needs the VNC console off",
+		"gpu_passthrough = true requires vnc_console = false: Orka cannot pass the GPU through while the VNC "+
+			"console is enabled ("+why+").")
 }

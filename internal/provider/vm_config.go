@@ -37,6 +37,7 @@ const (
 	displayWidthMin, displayWidthMax   = 320, 3840
 	displayHeightMin, displayHeightMax = 480, 2160
 	displayDPIMin, displayDPIMax       = 60, 240
+	vmTagMaxLen                        = 32
 )
 
 var schedulers = []string{"default", "most-allocated"}
@@ -49,7 +50,8 @@ var vmConfigDocs = map[string]string{
 	"cpu":   fmt.Sprintf("Number of CPU cores, at least 2. Defaults to %d.", vmConfigDefaultCPU),
 	"memory": "Memory in GiB. When not set, Orka derives it from `cpu`; the derived value is shown " +
 		"after apply.",
-	"tag":          "Node tag (1 to 32 characters) that VMs from this config prefer, or require with `tag_required`.",
+	"tag": "Node tag (1 to 32 letters, digits, `-`, `_` and `.`, starting and ending with a letter or digit) that VMs " +
+		"from this config prefer, or require with `tag_required`.",
 	"tag_required": "Deploy only on nodes that carry `tag`. Defaults to `false`.",
 	"scheduler":    "How Orka picks a node: `default` (spread VMs) or `most-allocated` (pack nodes). Defaults to `default`.",
 	"net_boost":    "Enable Orka's network performance improvements for Intel VMs (`netBoost`). Defaults to `false`.",

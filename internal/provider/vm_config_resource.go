@@ -66,7 +66,7 @@ func (r *vmConfigResource) Schema(_ context.Context, _ resource.SchemaRequest, r
 			},
 			"image": schema.StringAttribute{
 				MarkdownDescription: vmConfigDocs["image"], Required: true,
-				Validators: []validator.String{stringvalidator.LengthAtLeast(1)}, PlanModifiers: replaceStr,
+				Validators: []validator.String{imageValidator()}, PlanModifiers: replaceStr,
 			},
 			"cpu": schema.Int64Attribute{
 				MarkdownDescription: vmConfigDocs["cpu"], Optional: true, Computed: true,
@@ -83,7 +83,7 @@ func (r *vmConfigResource) Schema(_ context.Context, _ resource.SchemaRequest, r
 			},
 			"tag": schema.StringAttribute{
 				MarkdownDescription: vmConfigDocs["tag"], Optional: true,
-				Validators: []validator.String{stringvalidator.LengthBetween(1, 32)}, PlanModifiers: replaceStr,
+				Validators: []validator.String{nodeTagValidator(vmTagMaxLen)}, PlanModifiers: replaceStr,
 			},
 			"tag_required": schema.BoolAttribute{
 				MarkdownDescription: vmConfigDocs["tag_required"], Optional: true, Computed: true,
@@ -128,7 +128,7 @@ func (r *vmConfigResource) Schema(_ context.Context, _ resource.SchemaRequest, r
 			},
 			"node_name": schema.StringAttribute{
 				MarkdownDescription: vmConfigDocs["node_name"], Optional: true,
-				Validators: []validator.String{stringvalidator.LengthAtLeast(1)}, PlanModifiers: replaceStr,
+				Validators: []validator.String{nodeNameValidator()}, PlanModifiers: replaceStr,
 			},
 			"arch": schema.StringAttribute{
 				MarkdownDescription: vmConfigDocs["arch"], Computed: true,
@@ -150,13 +150,7 @@ func (r *vmConfigResource) ValidateConfig(ctx context.Context, req resource.Vali
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	gpuOn := !m.GPUPassthrough.IsNull() && !m.GPUPassthrough.IsUnknown() && m.GPUPassthrough.ValueBool()
-	vncOn := m.VNCConsole.IsNull() || (!m.VNCConsole.IsUnknown() && m.VNCConsole.ValueBool())
-	if gpuOn && vncOn {
-		resp.Diagnostics.AddAttributeError(path.Root("gpu_passthrough"), "GPU passthrough needs the VNC console off",
-			"gpu_passthrough = true requires vnc_console = false: Orka cannot pass the GPU through while the VNC "+
-				"console is enabled (vnc_console defaults to true).")
-	}
+	checkGPUWithVNC(m.GPUPassthrough, m.VNCConsole, true, &resp.Diagnostics)
 }
 
 func (r *vmConfigResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
@@ -255,6 +249,12 @@ func (r *vmConfigResource) Delete(ctx context.Context, req resource.DeleteReques
 func (r *vmConfigResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
 	defer nameIdentity.sync(ctx, &resp.State, resp.Identity, &resp.Diagnostics)
 	req.ID = nameIdentity.importIDOf(ctx, req, &resp.Diagnostics)
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("name"), req.ID)...)
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), req.ID)...)
+	_, id, ok := parseImportID(req.ID, &resp.Diagnostics, importShape{
+		parts: []importPart{{name: "name", rule: vmConfigNameValidator().problem}}, example: "sonoma-runner",
+	})
+	if !ok {
+		return
+	}
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("name"), id[0])...)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), id[0])...)
 }

@@ -4,13 +4,11 @@ import (
 	"context"
 	"fmt"
 	"math"
-	"regexp"
 	"strconv"
 	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
-	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/orkatf/terraform-provider-orka/internal/orka"
@@ -198,58 +196,4 @@ func roundTo(f float64, places int) float64 {
 		p *= 10
 	}
 	return float64(int64(f*p+0.5)) / p
-}
-
-// portMappingValidator checks one reserved port mapping, NODEPORT:VMPORT[/tcp|/udp].
-type portMappingValidator struct{}
-
-var portMapping = regexp.MustCompile(`^(\d{1,5}):(\d{1,5})(/(tcp|udp))?$`)
-
-func (portMappingValidator) Description(context.Context) string {
-	return "must be NODEPORT:VMPORT with an optional /tcp or /udp, ports 1 to 65535"
-}
-func (v portMappingValidator) MarkdownDescription(ctx context.Context) string {
-	return v.Description(ctx)
-}
-
-func (portMappingValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
-	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
-		return
-	}
-	s := req.ConfigValue.ValueString()
-	m := portMapping.FindStringSubmatch(s)
-	ok := m != nil
-	if ok {
-		for _, p := range m[1:3] {
-			if n, err := strconv.Atoi(p); err != nil || n < 1 || n > 65535 {
-				ok = false
-			}
-		}
-	}
-	if !ok {
-		resp.Diagnostics.AddAttributeError(req.Path, "Invalid reserved port",
-			fmt.Sprintf("%s: %q is not a port mapping: use NODEPORT:VMPORT with an optional /tcp or /udp, "+
-				"ports 1 to 65535, such as \"8080:80\" or \"5353:53/udp\".", req.Path, s))
-	}
-}
-
-// metadataTextValidator refuses ',' and '=', which Orka's custom metadata cannot hold.
-type metadataTextValidator struct{ what string }
-
-func (v metadataTextValidator) Description(context.Context) string {
-	return "must not contain ',' or '='"
-}
-func (v metadataTextValidator) MarkdownDescription(ctx context.Context) string {
-	return v.Description(ctx)
-}
-
-func (v metadataTextValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
-	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
-		return
-	}
-	s := req.ConfigValue.ValueString()
-	if s == "" && v.what == "key" || strings.ContainsAny(s, ",=") {
-		resp.Diagnostics.AddAttributeError(req.Path, "Invalid custom metadata "+v.what,
-			fmt.Sprintf("custom_metadata %s %q: Orka's custom metadata %ss must not be empty or contain ',' or '='.", v.what, s, v.what))
-	}
 }

@@ -37,6 +37,7 @@ var (
 	_ resource.ResourceWithImportState      = (*vmResource)(nil)
 	_ resource.ResourceWithModifyPlan       = (*vmResource)(nil)
 	_ resource.ResourceWithConfigValidators = (*vmResource)(nil)
+	_ resource.ResourceWithValidateConfig   = (*vmResource)(nil)
 )
 
 // Deploy timing. Orka waits up to `timeout` minutes server-side (10 by default) before it
@@ -102,13 +103,13 @@ func (r *vmResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp 
 			"vm_config": schema.StringAttribute{
 				MarkdownDescription: "VM config to deploy from. At least one of `vm_config` and `image` must be set.",
 				Optional:            true, Computed: true, PlanModifiers: keepStr,
-				Validators: []validator.String{stringvalidator.LengthAtLeast(1)},
+				Validators: []validator.String{vmConfigNameValidator()},
 			},
 			"image": schema.StringAttribute{
 				MarkdownDescription: "Image to deploy, overriding the VM config's: a local image name or an OCI reference. " +
 					"When not set, the VM config's image is used and shown here after apply.",
 				Optional: true, Computed: true, PlanModifiers: keepStr,
-				Validators: []validator.String{stringvalidator.LengthAtLeast(1)},
+				Validators: []validator.String{imageValidator()},
 			},
 			"cpu": schema.Int64Attribute{
 				MarkdownDescription: "CPU cores, at least 2, overriding the VM config's. Shows the VM's cores after apply.",
@@ -125,7 +126,7 @@ func (r *vmResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp 
 			"node": schema.StringAttribute{
 				MarkdownDescription: "Node to deploy on. When not set Orka's scheduler chooses; the node the VM runs on is shown after apply.",
 				Optional:            true, Computed: true, PlanModifiers: keepStr,
-				Validators: []validator.String{stringvalidator.LengthAtLeast(1)},
+				Validators: []validator.String{nodeNameValidator()},
 			},
 			"scheduler": schema.StringAttribute{
 				MarkdownDescription: "`default` or `most-allocated`, overriding the VM config's.",
@@ -133,9 +134,9 @@ func (r *vmResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp 
 				Validators: []validator.String{stringvalidator.OneOf(schedulers...)},
 			},
 			"tag": schema.StringAttribute{
-				MarkdownDescription: "Node tag to prefer (or require, with `tag_required`), overriding the VM config's.",
+				MarkdownDescription: "Node tag (1 to 32 characters) to prefer (or require, with `tag_required`), overriding the VM config's.",
 				Optional:            true, PlanModifiers: overrideStr,
-				Validators: []validator.String{stringvalidator.LengthBetween(1, 32)},
+				Validators: []validator.String{nodeTagValidator(vmTagMaxLen)},
 			},
 			"tag_required":    schema.BoolAttribute{MarkdownDescription: "Deploy only on nodes with `tag`.", Optional: true, PlanModifiers: replaceBool},
 			"net_boost":       schema.BoolAttribute{MarkdownDescription: "Override the VM config's `net_boost`.", Optional: true, PlanModifiers: replaceBool},
@@ -184,7 +185,7 @@ func (r *vmResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp 
 			"arch":        schema.StringAttribute{MarkdownDescription: "`arm64` or `amd64`.", Computed: true, PlanModifiers: stable},
 		},
 		Blocks: map[string]schema.Block{
-			"timeouts": timeouts.Block(ctx, timeouts.Opts{
+			"timeouts": timeoutsBlock(ctx, timeouts.Opts{
 				Create: true, Delete: true,
 				CreateDescription: fmt.Sprintf("How long to wait for the deploy, default `%s`. Orka's own deploy "+
 					"wait is derived from it (%s less, in whole minutes) so that a failed deploy can still be cleaned up.",
@@ -195,18 +196,19 @@ func (r *vmResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp 
 	}
 }
 
-func vmNameValidator() validator.String {
-	return nameValidator{
-		what: "VM name", maxLen: 63,
-		pattern: dnsLabel,
-		rule:    "use lowercase letters, digits and '-', and start and end with a letter or digit",
-	}
-}
-
 func (r *vmResource) ConfigValidators(context.Context) []resource.ConfigValidator {
 	return []resource.ConfigValidator{
 		resourcevalidator.AtLeastOneOf(path.MatchRoot("vm_config"), path.MatchRoot("image")),
 	}
+}
+
+// ValidateConfig applies Orka's GPU rule to the overrides the VM sets itself; an unset
+// vnc_console is the VM config's, which only Orka knows.
+func (r *vmResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
+	var gpu, vnc types.Bool
+	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("gpu_passthrough"), &gpu)...)
+	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("vnc_console"), &vnc)...)
+	checkGPUWithVNC(gpu, vnc, false, &resp.Diagnostics)
 }
 
 func (r *vmResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
@@ -584,11 +586,14 @@ func (r *vmResource) Delete(ctx context.Context, req resource.DeleteRequest, res
 func (r *vmResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
 	defer nsNameIdentity.sync(ctx, &resp.State, resp.Identity, &resp.Diagnostics)
 	req.ID = nsNameIdentity.importIDOf(ctx, req, &resp.Diagnostics)
-	ns, name, err := splitImportID(req.ID, "namespace/name")
-	if err != nil {
-		resp.Diagnostics.AddError("Invalid import ID", err.Error()+", such as orka-default/runner-1.")
+	_, id, ok := parseImportID(req.ID, &resp.Diagnostics, importShape{
+		parts:   []importPart{namespacePart, {name: "name", rule: vmNameValidator().problem}},
+		example: "orka-default/runner-1",
+	})
+	if !ok {
 		return
 	}
+	ns, name := id[0], id[1]
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), vmID(ns, name))...)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("namespace"), ns)...)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("name"), name)...)

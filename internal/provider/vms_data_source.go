@@ -68,7 +68,10 @@ func (d *vmsDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, re
 				MarkdownDescription: "Namespace to list. Defaults to the provider's `namespace`.", Optional: true,
 				Validators: []validator.String{namespaceNameValidator()},
 			},
-			"name_prefix": schema.StringAttribute{MarkdownDescription: "Only VMs whose name starts with this.", Optional: true},
+			"name_prefix": schema.StringAttribute{
+				MarkdownDescription: "Only VMs whose name starts with this: lowercase letters, digits and `-`.", Optional: true,
+				Validators: []validator.String{vmNamePrefixValidator()},
+			},
 			"vms": schema.ListNestedAttribute{
 				MarkdownDescription: "The VMs, sorted by name.",
 				Computed:            true,
