@@ -91,7 +91,8 @@ func parseImportID(id string, diags *diag.Diagnostics, shapes ...importShape) (i
 		return s, parts, true
 	}
 	diags.AddError("Invalid import ID",
-		fmt.Sprintf("The import ID %q does not have the expected number of '/'-separated parts. %s", id, expected))
+		fmt.Sprintf("The import ID %q (%d '/'-separated parts) does not match the expected form. %s",
+			id, strings.Count(id, "/")+1, expected))
 	return importShape{}, nil, false
 }
 
