@@ -43,7 +43,7 @@ func TestAccProvider_missingSettingsNameTheirVariables(t *testing.T) {
 			},
 			{
 				Config:      "provider \"orka\" {\n  endpoint = \"ftp://example.com\"\n  token    = \"abc\"\n}\n" + readImages,
-				ExpectError: regexp.MustCompile(`(?s)Invalid Orka provider configuration`),
+				ExpectError: regexp.MustCompile(`(?s)Invalid Orka endpoint.*endpoint: the Orka endpoint "ftp://example.com" must be an absolute URL`),
 			},
 			{
 				Config: fmt.Sprintf(`provider "orka" {
