@@ -141,7 +141,7 @@ func nodeTagValidator(maxLen int) nameValidator {
 
 // userNameValidator is the rule for an Orka user in a role binding: the e-mail address the
 // user logs in with, or (on clusters whose identity provider uses them) a plain user name.
-// [ASSUMED: Orka publishes no rule; these are the forms its docs and identity providers use.]
+// ASSUMED: Orka publishes no rule; these are the forms its docs and identity providers use.
 func userNameValidator() nameValidator {
 	return nameValidator{
 		what: "user name", maxLen: 253,
@@ -371,6 +371,7 @@ func timeoutsBlock(ctx context.Context, opts timeouts.Opts) schema.Block {
 	for name, a := range block.Attributes {
 		if s, ok := a.(schema.StringAttribute); ok {
 			s.Validators = []validator.String{durationValidator{min: time.Second}}
+			s.Description += " At least `1s`."
 			block.Attributes[name] = s
 		}
 	}
