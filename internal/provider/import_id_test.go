@@ -49,6 +49,7 @@ func TestAccImportID_malformed(t *testing.T) {
 			ids: []badImportID{
 				{"orka-ci/extra", "(2 '/'-separated parts) does not match"},
 				{"ci", `the name part: "ci" is not a valid namespace name`},
+				{"orka-default", `the name part: "orka-default" always exists`},
 			},
 		},
 		{

@@ -58,9 +58,9 @@ func (r *namespaceResource) Schema(_ context.Context, _ resource.SchemaRequest, 
 			},
 			"name": schema.StringAttribute{
 				MarkdownDescription: "Name of the namespace: it must start with `orka-`, and have at most 63 lowercase " +
-					"letters, digits and `-`, ending with a letter or digit.",
+					"letters, digits and `-`, ending with a letter or digit. `orka-default` always exists and cannot be managed here.",
 				Required:      true,
-				Validators:    []validator.String{namespaceNameValidator()},
+				Validators:    []validator.String{managedNamespaceValidator()},
 				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()},
 			},
 			"enable_custom_pods": schema.BoolAttribute{
@@ -193,7 +193,7 @@ func (r *namespaceResource) ImportState(ctx context.Context, req resource.Import
 	defer nameIdentity.sync(ctx, &resp.State, resp.Identity, &resp.Diagnostics)
 	req.ID = nameIdentity.importIDOf(ctx, req, &resp.Diagnostics)
 	_, id, ok := parseImportID(req.ID, &resp.Diagnostics, importShape{
-		parts: []importPart{{name: "name", rule: namespaceNameValidator().problem}}, example: "orka-ci",
+		parts: []importPart{{name: "name", rule: managedNamespaceProblem}}, example: "orka-ci",
 	})
 	if !ok {
 		return

@@ -150,6 +150,7 @@ func (r *serviceAccountTokenResource) ValidateConfig(ctx context.Context, req re
 		return
 	}
 	validateTokenLifetime(m.Duration, m.NoExpiration, &resp.Diagnostics)
+	checkRotateBefore(m.Duration, m.RotateBefore, m.NoExpiration, &resp.Diagnostics)
 }
 
 // ModifyPlan shows the namespace, and decides whether a changed rotate_before or

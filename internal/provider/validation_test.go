@@ -269,6 +269,7 @@ func TestAccValidation_badInputs(t *testing.T) {
 			{attr: "name", set: map[string]string{"name": `"orka-CI"`}, want: []string{`name: "orka-CI" is not a valid namespace name`, "lowercase letters"}},
 			{attr: "name", set: map[string]string{"name": `"orka_ci"`}, want: []string{`name: "orka_ci" is not a valid namespace name`, `start with "orka-"`}},
 			{attr: "name", set: map[string]string{"name": q("orka-" + strings.Repeat("n", 59))}, want: []string{`name: "orka-nnn`, "a namespace name must be 1 to 63 characters"}},
+			{attr: "name", set: map[string]string{"name": `"orka-default"`}, want: []string{`name: "orka-default" always exists`, "cannot be an orka_namespace"}},
 		}},
 
 		"orka_service_account": {block: `resource "orka_service_account" "bad"`, base: map[string]string{"name": `"ci"`}, cases: []badInput{
@@ -289,6 +290,8 @@ func TestAccValidation_badInputs(t *testing.T) {
 			{attr: "no_expiration", set: map[string]string{"duration": `"720h"`, "no_expiration": "true"}, want: []string{"duration conflicts with no_expiration", "set duration, or no_expiration = true, not both"}},
 			{attr: "rotate_before", set: map[string]string{"rotate_before": `"soon"`}, want: []string{`rotate_before: "soon"`, "is not a duration"}},
 			{attr: "rotate_before", set: map[string]string{"rotate_before": `"-168h"`}, want: []string{`rotate_before: "-168h"`, "is not longer than zero"}},
+			{attr: "rotate_before", set: map[string]string{"duration": `"24h"`, "rotate_before": `"24h"`}, want: []string{`rotate_before: "24h" is not shorter than duration "24h"`, "every plan would mint another"}},
+			{attr: "rotate_before", set: map[string]string{"rotate_before": `"9000h"`}, want: []string{`rotate_before: "9000h" is not shorter than Orka's default token lifetime`, "every plan would mint another"}},
 			{attr: "regenerate_after", set: map[string]string{"regenerate_after": `"2025-06-01 06:00"`}, want: []string{`regenerate_after: "2025-06-01 06:00"`, "is not an RFC 3339 time"}},
 		}},
 

@@ -490,3 +490,47 @@ func checkGPUWithVNC(gpu, vnc types.Bool, vncDefaultOn bool, diags *diag.Diagnos
 		"gpu_passthrough = true requires vnc_console = false: Orka cannot pass the GPU through while the VNC "+
 			"console is enabled ("+why+").")
 }
+
+// managedNamespaceProblem is the rule for a namespace this provider creates and deletes:
+// orka-default always exists, and Orka refuses to delete it.
+func managedNamespaceProblem(s string) string {
+	if p := namespaceNameValidator().problem(s); p != "" {
+		return p
+	}
+	if s == orka.DefaultNamespace {
+		return fmt.Sprintf("%q always exists and Orka can neither create nor delete it, so it cannot be an "+
+			"orka_namespace; use it directly (it is the provider's default namespace)", s)
+	}
+	return ""
+}
+
+func managedNamespaceValidator() validator.String {
+	return stringRule{summary: "Invalid namespace name", doc: "must be a valid namespace name other than orka-default",
+		check: managedNamespaceProblem}
+}
+
+// checkRotateBefore refuses a rotate_before that is not shorter than the token's lifetime: the
+// token would then be due for rotation as soon as it is minted, and every plan would mint
+// another one.
+func checkRotateBefore(duration, rotateBefore types.String, noExpiration types.Bool, diags *diag.Diagnostics) {
+	if rotateBefore.IsNull() || rotateBefore.IsUnknown() || duration.IsUnknown() || noExpiration.ValueBool() {
+		return
+	}
+	before, err := time.ParseDuration(rotateBefore.ValueString())
+	if err != nil {
+		return // the attribute's own validator says so
+	}
+	lifetime, what := tokenDefaultLifetime, fmt.Sprintf("Orka's default token lifetime of %s", tokenDefaultLifetime)
+	if !duration.IsNull() {
+		if lifetime, err = time.ParseDuration(duration.ValueString()); err != nil {
+			return
+		}
+		what = fmt.Sprintf("duration %q", duration.ValueString())
+	}
+	if before >= lifetime {
+		diags.AddAttributeError(path.Root("rotate_before"), "rotate_before is not shorter than the token's lifetime",
+			fmt.Sprintf("rotate_before: %q is not shorter than %s, so every new token would already be due for "+
+				"rotation and every plan would mint another. Set rotate_before well below the lifetime, such as a "+
+				"quarter of it.", rotateBefore.ValueString(), what))
+	}
+}
