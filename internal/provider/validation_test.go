@@ -381,3 +381,43 @@ func TestAccValidation_badInputs(t *testing.T) {
 
 // q64tags is a tag one character longer than Orka's 63.
 func q64tags() string { return `["` + strings.Repeat("t", 64) + `"]` }
+
+// Values from the environment get the same checks, and the error names both the variable and
+// the attribute it stands for.
+func TestAccValidation_badEnvironment(t *testing.T) {
+	e := newTestEnv(t, orkasim.Options{})
+	e.needSim(t)
+	cases := []struct {
+		env, value string
+		want       []string
+	}{
+		{envEndpoint, "ftp://acme.orka.app", []string{"ORKA_ENDPOINT (for endpoint):", "must be an absolute URL starting with https:// or http://"}},
+		{envToken, "abc\n", []string{"ORKA_TOKEN (for token):", "contains white space or control characters"}},
+		{envCACertificate, "/etc/ssl/orka-ca.pem", []string{"ORKA_CA_CERTIFICATE (for ca_certificate):", "holds no PEM-encoded certificate"}},
+		{envCACertificate, testCertKey, []string{"ORKA_CA_CERTIFICATE (for ca_certificate):", `PEM block of type "PRIVATE KEY"`}},
+	}
+	for _, c := range cases {
+		t.Run(c.env, func(t *testing.T) {
+			clearOrkaEnv(t)
+			// The variable under test stands in for its attribute; the others come from the block.
+			block := map[string]string{"endpoint": q(e.endpoint), "token": q(e.token)}
+			switch c.env {
+			case envEndpoint:
+				delete(block, "endpoint")
+			case envToken:
+				delete(block, "token")
+			}
+			t.Setenv(c.env, c.value)
+			resource.Test(t, resource.TestCase{
+				ProtoV6ProviderFactories: e.factories(),
+				Steps: []resource.TestStep{{
+					Config: renderBlock(`provider "orka"`, block) + readImages, PlanOnly: true,
+					ExpectError: badInput{attr: c.env, want: c.want}.wantRE(),
+				}},
+			})
+		})
+	}
+	if reqs := e.sim.Requests(); len(reqs) > 0 {
+		t.Errorf("bad settings reached Orka: %d requests, first %s %s", len(reqs), reqs[0].Method, reqs[0].Path)
+	}
+}
