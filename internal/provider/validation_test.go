@@ -235,6 +235,7 @@ func TestAccValidation_badInputs(t *testing.T) {
 				{attr: "reserved_ports", set: map[string]string{"reserved_ports": `["80:80/sctp"]`}, want: []string{`reserved_ports[0]: "80:80/sctp" is not a port mapping`, "optional /tcp or /udp"}},
 				{attr: "custom_metadata", set: map[string]string{"custom_metadata": `{ "a,b" = "x" }`}, want: []string{`custom_metadata key "a,b"`, "must not be empty or contain ',' or '='"}},
 				{attr: "custom_metadata", set: map[string]string{"custom_metadata": `{ "" = "x" }`}, want: []string{`custom_metadata key ""`, "must not be empty"}},
+				{attr: "custom_metadata", set: map[string]string{"custom_metadata": `{ "orka-tf-deployed-by" = "me" }`}, want: []string{"Attribute custom_metadata", `must be none of: ["orka-tf-deployed-by"]`}},
 				{attr: "custom_metadata", set: map[string]string{"custom_metadata": `{ a = "x=y" }`}, want: []string{`custom_metadata value "x=y"`, "must not be empty or contain ',' or '='"}},
 				{attr: "gpu_passthrough", set: map[string]string{"gpu_passthrough": "true", "vnc_console": "true"},
 					want: []string{"gpu_passthrough = true requires vnc_console = false", "vnc_console is set to true"}},
