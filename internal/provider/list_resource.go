@@ -81,7 +81,8 @@ func (r *listResource) ListResourceConfigSchema(_ context.Context, _ list.ListRe
 			MarkdownDescription: "Namespaces to list. Defaults to the provider's `namespace`; `[\"*\"]` lists every " +
 				"namespace (listing namespaces needs an administrator's token).",
 			ElementType: types.StringType, Optional: true,
-			Validators: []validator.List{listvalidator.SizeAtLeast(1), listvalidator.UniqueValues()},
+			Validators: []validator.List{listvalidator.SizeAtLeast(1), listvalidator.UniqueValues(),
+				listvalidator.ValueStringsAre(listNamespaceValidator())},
 		}
 	}
 	for k, v := range r.spec.extra {

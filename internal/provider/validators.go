@@ -534,3 +534,16 @@ func checkRotateBefore(duration, rotateBefore types.String, noExpiration types.B
 				"quarter of it.", rotateBefore.ValueString(), what))
 	}
 }
+
+// listNamespaceValidator accepts a namespace name, or "*" for every namespace (list resources).
+func listNamespaceValidator() validator.String {
+	return stringRule{summary: "Invalid namespace name", doc: `must be a namespace name or "*"`, check: func(s string) string {
+		if s == "*" {
+			return ""
+		}
+		if p := namespaceNameValidator().problem(s); p != "" {
+			return p + `, or "*" for every namespace`
+		}
+		return ""
+	}}
+}

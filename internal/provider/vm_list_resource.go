@@ -9,6 +9,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/list"
 	listschema "github.com/hashicorp/terraform-plugin-framework/list/schema"
 	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 )
@@ -18,7 +19,8 @@ func NewVMListResource() list.ListResource {
 	return &listResource{spec: listSpec{
 		typeName: "_vm", plural: "VMs", identity: nsNameIdentity,
 		extra: map[string]listschema.Attribute{
-			"node": listschema.StringAttribute{MarkdownDescription: "List only the VMs that run on this node.", Optional: true},
+			"node": listschema.StringAttribute{MarkdownDescription: "List only the VMs that run on this node.", Optional: true,
+				Validators: []validator.String{nodeNameValidator()}},
 		},
 		accept: func(ctx context.Context, cfg tfsdk.Config, it listItem, diags *diag.Diagnostics) bool {
 			var node types.String
