@@ -244,6 +244,7 @@ func (p *orkaProvider) Resources(_ context.Context) []func() resource.Resource {
 		NewServiceAccountTokenResource,
 		NewRegistryCredentialResource,
 		NewRoleBindingSubjectResource,
+		NewNodeResource,
 	}
 }
 
