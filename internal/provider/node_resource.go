@@ -25,6 +25,7 @@ var (
 	_ resource.Resource                = (*nodeResource)(nil)
 	_ resource.ResourceWithConfigure   = (*nodeResource)(nil)
 	_ resource.ResourceWithImportState = (*nodeResource)(nil)
+	_ resource.ResourceWithIdentity    = (*nodeResource)(nil)
 )
 
 // NewNodeResource is orka_node: the placement of one existing node, its namespace and the
@@ -129,6 +130,7 @@ func (r *nodeResource) Configure(_ context.Context, req resource.ConfigureReques
 }
 
 func (r *nodeResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	defer nameIdentity.sync(ctx, &resp.State, resp.Identity, &resp.Diagnostics)
 	var plan nodeModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	if resp.Diagnostics.HasError() {
@@ -150,6 +152,7 @@ func (r *nodeResource) Create(ctx context.Context, req resource.CreateRequest, r
 }
 
 func (r *nodeResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	defer nameIdentity.syncRead(ctx, req, resp)
 	var state nodeModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
 	if resp.Diagnostics.HasError() {
@@ -184,6 +187,7 @@ func (r *nodeResource) Read(ctx context.Context, req resource.ReadRequest, resp 
 }
 
 func (r *nodeResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	defer nameIdentity.sync(ctx, &resp.State, resp.Identity, &resp.Diagnostics)
 	var plan, state nodeModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
@@ -230,9 +234,16 @@ func (r *nodeResource) Delete(ctx context.Context, req resource.DeleteRequest, r
 		fmt.Sprintf("Could not release node %q", name), &resp.Diagnostics)
 }
 
-// ImportState takes the node's name. The namespace is read from Orka; no tag is managed until
-// the configuration lists some.
+// IdentitySchema: a node is named by its name, unique in the cluster.
+func (r *nodeResource) IdentitySchema(_ context.Context, _ resource.IdentitySchemaRequest, resp *resource.IdentitySchemaResponse) {
+	nameIdentity.schema(resp)
+}
+
+// ImportState takes the node's name (or an identity). The namespace is read from Orka; no tag
+// is managed until the configuration lists some.
 func (r *nodeResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
+	defer nameIdentity.sync(ctx, &resp.State, resp.Identity, &resp.Diagnostics)
+	req.ID = nameIdentity.importIDOf(ctx, req, &resp.Diagnostics)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), req.ID)...)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("name"), req.ID)...)
 }
