@@ -375,9 +375,9 @@ func excerptValue(v any) string {
 	if err != nil {
 		return fmt.Sprintf("%v", v)
 	}
-	const max = 80
-	if len(b) > max {
-		return string(b[:max]) + "..."
+	const limit = 80
+	if len(b) > limit {
+		return string(b[:limit]) + "..."
 	}
 	return string(b)
 }

@@ -133,7 +133,7 @@ func routeRoleBindingSubjectsRemove(ns string) string {
 func routeNodes(ns string) string { return route("namespaces", ns, "nodes") }
 
 // routeNodeNamespace moves a node: POST .../nodes/{node}/namespace {"namespace": target}. [DOC]
-// {ns} is the node's current namespace, as for every namespaced object. [ASSUMED]
+// ASSUMED: {ns} is the node's current namespace, as for every namespaced object.
 func routeNodeNamespace(ns, node string) string {
 	return route("namespaces", ns, "nodes", node, "namespace")
 }

@@ -27,9 +27,9 @@ func (s *Server) listNodes(c *call) (int, any, error) {
 }
 
 // nodeInNamespaceLocked returns the node of a .../nodes/{node}/... route. The route's {ns} must
-// be the node's current namespace, as with every other namespaced object. [ASSUMED: a real
+// be the node's current namespace, as with every other namespaced object. ASSUMED: a real
 // cluster may accept any namespace here, since Kubernetes nodes are cluster objects; a client
-// that always names the node's namespace works with both.]
+// that always names the node's namespace works with both.
 func (s *Server) nodeInNamespaceLocked(c *call) (*nodeState, error) {
 	ns, err := s.nsLocked(c.ns())
 	if err != nil {
@@ -95,9 +95,9 @@ func (s *Server) moveNode(c *call) (int, any, error) {
 
 var nodeTagPattern = regexp.MustCompile(`^[A-Za-z0-9]([A-Za-z0-9._-]{0,61}[A-Za-z0-9])?$`)
 
-// decodeNodeTag reads the body of .../tag and .../untag. [ASSUMED: {"tag": "<tag>"}, one tag
+// decodeNodeTag reads the body of .../tag and .../untag. ASSUMED: {"tag": "<tag>"}, one tag
 // per call, at most 63 characters: alphanumerics and -_. starting and ending alphanumeric,
-// the rules of a Kubernetes label value.]
+// the rules of a Kubernetes label value.
 func decodeNodeTag(c *call) (string, error) {
 	var in nodeTagInput
 	if err := c.decode(&in); err != nil {

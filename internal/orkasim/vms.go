@@ -58,8 +58,8 @@ const nameAlphabet = "abcdefghijklmnopqrstuvwxyz0123456789"
 
 // generatedName appends a random 5-character suffix to prefix ("vm-" when there is none),
 // trimming the prefix so that the whole name fits in 63 characters, as Kubernetes does with
-// generateName. [ASSUMED: Orka joins a given name and its suffix with "-", as the orka3 CLI's
-// --generate-name shows; Kubernetes itself adds no separator.]
+// generateName. ASSUMED: Orka joins a given name and its suffix with "-", as the orka3 CLI's
+// --generate-name shows; Kubernetes itself adds no separator.
 func generatedName(prefix string, taken map[string]*vmState) string {
 	const suffixLen = 5
 	switch {
