@@ -13,6 +13,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+	"github.com/hashicorp/terraform-plugin-testing/tfversion"
 
 	"github.com/orkatf/terraform-provider-orka/internal/orka"
 	"github.com/orkatf/terraform-provider-orka/internal/orkasim"
@@ -237,5 +238,37 @@ resource "orka_vm" "gpu" {
 				onNode("orka_vm.gpu[0]", "mini-arm-4"), onNode("orka_vm.gpu[1]", "mini-arm-4"),
 			},
 		}},
+	})
+}
+
+// A node is imported by identity (its name), as the import blocks of Terraform 1.12 and later
+// do, and the identity in state is the one a fresh import produces.
+func TestAccNode_identity(t *testing.T) {
+	e := newTestEnv(t, orkasim.Options{Nodes: 2})
+	e.needSim(t)
+	ns := testName("orka-team")
+	addr := "orka_node.test"
+	hcl := e.config(fmt.Sprintf(`
+resource "orka_namespace" "team" {
+  name = %q
+}
+
+resource "orka_node" "test" {
+  name      = "mini-arm-1"
+  namespace = orka_namespace.team.name
+}
+`, ns))
+	resource.ParallelTest(t, resource.TestCase{
+		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_12_0)},
+		ProtoV6ProviderFactories: e.factories(),
+		Steps: []resource.TestStep{
+			{
+				Config: hcl,
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectIdentity(addr, map[string]knownvalue.Check{"name": knownvalue.StringExact("mini-arm-1")}),
+				},
+			},
+			{Config: hcl, ResourceName: addr, ImportState: true, ImportStateKind: resource.ImportBlockWithResourceIdentity},
+		},
 	})
 }
