@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"slices"
 	"strings"
 	"testing"
@@ -48,8 +49,13 @@ func makeLeftovers(t *testing.T, c *orka.Client) leftovers {
 		must(err)
 	}
 	for _, vm := range []struct{ ns, name string }{{l.scratchNS, l.scratchVM}, {l.keepNS, l.scratchVMElsewhere}, {l.keepNS, l.keepVM}} {
-		_, err := c.DeployVM(ctx, vm.ns, orka.DeployVMRequest{Name: vm.name, VMConfig: l.keepCfg})
-		must(err)
+		// These namespaces hold no nodes, so each deploy times out and leaves its VM Pending:
+		// a leftover all the same.
+		_, err := c.DeployVM(ctx, vm.ns, orka.DeployVMRequest{Name: vm.name, VMConfig: l.keepCfg, Timeout: 1})
+		var apiErr *orka.APIError
+		if !errors.As(err, &apiErr) || apiErr.Reason != "Timeout" {
+			t.Fatalf("deploying %s/%s into a namespace without nodes: %v, want Orka's Timeout", vm.ns, vm.name, err)
+		}
 	}
 	must(c.CreateServiceAccount(ctx, l.scratchNS, l.boundAccount))
 	for _, sa := range []string{l.scratchSA, l.keepSA} {

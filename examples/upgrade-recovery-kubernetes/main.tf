@@ -43,6 +43,12 @@ resource "orka_namespace" "ci" {
   enable_custom_pods = true
 }
 
+# A new namespace holds no nodes: its VMs run only on nodes moved into it.
+resource "orka_node" "ci" {
+  name      = "mini-arm-1"
+  namespace = orka_namespace.ci.name
+}
+
 resource "orka_vm_config" "runner" {
   name  = "ci-runner"
   image = "ghcr.io/acme/macos-runner:sonoma"
@@ -54,6 +60,8 @@ resource "orka_vm" "runner" {
   namespace = orka_namespace.ci.name
   name      = "ci-runner-1"
   vm_config = orka_vm_config.runner.name
+
+  depends_on = [orka_node.ci]
 }
 
 # A package cache the runner VMs use. Lost in a layer upgrade: the kubernetes provider finds

@@ -32,6 +32,12 @@ variable "runners" {
   default     = 3
 }
 
+variable "ci_nodes" {
+  description = "Nodes dedicated to the CI namespace. They must run no VM when they are first moved."
+  type        = set(string)
+  default     = ["mini-arm-1", "mini-arm-2"]
+}
+
 variable "registry_password" {
   description = "Password (or token) of the CI bot on the image registry."
   type        = string
@@ -44,11 +50,21 @@ resource "orka_namespace" "ci" {
   name = "orka-ci"
 }
 
-# The runner template. VM configs survive every upgrade.
+# The CI namespace's nodes: a new namespace holds none, and its VMs run only on its own nodes.
+# Node placement is assumed to survive upgrades; if it did not, the same apply would put it back.
+resource "orka_node" "ci" {
+  for_each  = var.ci_nodes
+  name      = each.key
+  namespace = orka_namespace.ci.name
+  tags      = ["macos-runner"]
+}
+
+# The runner template. VM configs survive every upgrade. The tag prefers the runner nodes.
 resource "orka_vm_config" "runner" {
   name  = "ci-runner"
   image = "ghcr.io/acme/macos-runner:sonoma"
   cpu   = 4
+  tag   = "macos-runner"
 }
 
 # Lost in layer (infrastructure) upgrades; recreated with the password from configuration.
@@ -59,11 +75,14 @@ resource "orka_registry_credential" "ghcr" {
   password  = var.registry_password
 }
 
-# Emptied by release and layer upgrades; cached again so runners start without a pull.
+# Emptied by release and layer upgrades; cached again so runners start without a pull. It
+# caches on the namespace's own nodes, so it comes after them.
 resource "orka_image_cache" "runner" {
   namespace = orka_namespace.ci.name
   image     = orka_vm_config.runner.image
   all       = true
+
+  depends_on = [orka_node.ci]
 }
 
 # Deleted by layer upgrades, and possibly by release upgrades; deployed again by name.
@@ -73,7 +92,7 @@ resource "orka_vm" "runner" {
   name      = "runner-${count.index + 1}"
   vm_config = orka_vm_config.runner.name
 
-  depends_on = [orka_image_cache.runner, orka_registry_credential.ghcr]
+  depends_on = [orka_node.ci, orka_image_cache.runner, orka_registry_credential.ghcr]
 }
 
 # The CI system's identity. Service accounts survive; their tokens do not.

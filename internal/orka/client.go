@@ -323,15 +323,10 @@ func apiErrorFromResponse(method, path string, resp *http.Response, body []byte,
 	return e
 }
 
-// decodeInto decodes a 2xx body into out; an empty body leaves out untouched.
+// decodeInto decodes a 2xx body into out tolerantly (decode.go); an empty body leaves out
+// untouched.
 func decodeInto(method, path string, body []byte, out any) error {
-	if len(bytes.TrimSpace(body)) == 0 {
-		return nil
-	}
-	if err := json.Unmarshal(body, out); err != nil {
-		return fmt.Errorf("%s %s: decoding Orka's answer: %w", method, path, err)
-	}
-	return nil
+	return decodeAnswer(method, path, body, out)
 }
 
 // get sends a GET and decodes a non-empty answer into out (out may be nil).
@@ -349,11 +344,7 @@ func list[T any](ctx context.Context, c *Client, path string) ([]T, error) {
 	if err != nil {
 		return nil, err
 	}
-	items, err := decodeList[T](body)
-	if err != nil {
-		return nil, fmt.Errorf("GET %s: decoding Orka's answer: %w", path, err)
-	}
-	return items, nil
+	return decodeListAnswer[T](http.MethodGet, path, body)
 }
 
 // send sends a request with a JSON body (or none) and ignores the answer's body.

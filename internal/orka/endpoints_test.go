@@ -247,7 +247,32 @@ func TestEndpoints(t *testing.T) {
 			respBody:   `{"items":[{"name":"mini-arm-1","nodeIP":"10.0.0.1","availableCpu":12,"phase":"READY","orkaTags":["gpu"]}]}`,
 			call:       func(c *Client) (any, error) { return c.ListNodes(ctx, "orka-default") },
 			wantMethod: "GET", wantPath: "/api/v1/namespaces/orka-default/nodes",
-			want: []Node{{Name: "mini-arm-1", NodeIP: "10.0.0.1", AvailableCPU: 12, Phase: "READY", OrkaTags: []string{"gpu"}}},
+			want: []Node{{Name: "mini-arm-1", NodeIP: "10.0.0.1", IP: "10.0.0.1", AvailableCPU: 12, Phase: "READY", OrkaTags: []string{"gpu"}}},
+		},
+		{
+			name:       "GetNode",
+			respBody:   `{"items":[{"name":"mini-arm-1","ip":"10.0.0.1"},{"name":"mini-arm-2","ip":"10.0.0.2"}]}`,
+			call:       func(c *Client) (any, error) { return c.GetNode(ctx, "orka-ci", "mini-arm-2") },
+			wantMethod: "GET", wantPath: "/api/v1/namespaces/orka-ci/nodes",
+			want: &Node{Name: "mini-arm-2", Namespace: "orka-ci", NodeIP: "10.0.0.2", IP: "10.0.0.2"},
+		},
+		{
+			name:       "MoveNode",
+			call:       func(c *Client) (any, error) { return nil, c.MoveNode(ctx, "orka-default", "mini-arm-1", "orka-ci") },
+			wantMethod: "POST", wantPath: "/api/v1/namespaces/orka-default/nodes/mini-arm-1/namespace",
+			wantBody: `{"namespace":"orka-ci"}`,
+		},
+		{
+			name:       "TagNode",
+			call:       func(c *Client) (any, error) { return nil, c.TagNode(ctx, "orka-ci", "mini-arm-1", "xcode-16") },
+			wantMethod: "POST", wantPath: "/api/v1/namespaces/orka-ci/nodes/mini-arm-1/tag",
+			wantBody: `{"tag":"xcode-16"}`,
+		},
+		{
+			name:       "UntagNode",
+			call:       func(c *Client) (any, error) { return nil, c.UntagNode(ctx, "orka-ci", "mini-arm-1", "xcode-16") },
+			wantMethod: "POST", wantPath: "/api/v1/namespaces/orka-ci/nodes/mini-arm-1/untag",
+			wantBody: `{"tag":"xcode-16"}`,
 		},
 		{
 			name:       "ListImages",

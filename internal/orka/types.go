@@ -144,11 +144,13 @@ type SubjectsChange struct {
 	ServiceAccounts []ServiceAccountRef `json:"serviceaccounts,omitempty"`
 }
 
-// Node is one item of GET .../nodes.
+// Node is one item of GET .../nodes. The IP comes as nodeIP (the API notes, the Jenkins
+// plugin) or ip (the GitHub Actions integration); ListNodes fills each from the other.
 type Node struct {
 	Name              string   `json:"name"`
 	Namespace         string   `json:"namespace"`
 	NodeIP            string   `json:"nodeIP"`
+	IP                string   `json:"ip,omitempty"`
 	AvailableCPU      int      `json:"availableCpu"`
 	AllocatableCPU    int      `json:"allocatableCpu"`
 	AvailableMemory   string   `json:"availableMemory"`

@@ -34,6 +34,9 @@ package orka
 //     (decodeTokenResponse)
 //   - the error body is a Kubernetes Status (decodeErrorBody)
 //   - any 2xx is success and the body may be empty (successful)
+//   - the node tag/untag body (encodeNodeTag) and that node routes name the node's current
+//     namespace (routeNodeNamespace)
+//   - a bare number of memory is GiB, and lists may come as a bare array (decode.go)
 
 import (
 	"bytes"
@@ -129,6 +132,31 @@ func routeRoleBindingSubjectsRemove(ns string) string {
 
 func routeNodes(ns string) string { return route("namespaces", ns, "nodes") }
 
+// routeNodeNamespace moves a node: POST .../nodes/{node}/namespace {"namespace": target}. [DOC]
+// ASSUMED: {ns} is the node's current namespace, as for every namespaced object.
+func routeNodeNamespace(ns, node string) string {
+	return route("namespaces", ns, "nodes", node, "namespace")
+}
+
+func routeNodeTag(ns, node string) string { return route("namespaces", ns, "nodes", node, "tag") }
+
+func routeNodeUntag(ns, node string) string {
+	return route("namespaces", ns, "nodes", node, "untag")
+}
+
+// nodeNamespaceBody is the body of POST .../nodes/{node}/namespace. [DOC].
+type nodeNamespaceBody struct {
+	Namespace string `json:"namespace"`
+}
+
+// encodeNodeTag is the body of POST .../nodes/{node}/tag and .../untag (paths [DOC]).
+// ASSUMED: {"tag": "<tag>"}, one tag per call.
+func encodeNodeTag(tag string) any {
+	return struct {
+		Tag string `json:"tag"`
+	}{Tag: tag}
+}
+
 func routeImages() string { return route("namespaces", DefaultNamespace, "images") }
 
 func routeImage(name string) string {
@@ -166,25 +194,8 @@ type removeRegistryCredentialBody struct {
 	Server string `json:"server"`
 }
 
-// listEnvelope is every list response: {"items": [...]}, no pagination. [DOC].
-type listEnvelope[T any] struct {
-	Items []T `json:"items"`
-}
-
-// decodeList decodes a list response; an empty body, a missing or a null "items" is an empty
-// list (never nil, so callers can range and compare without special cases).
-func decodeList[T any](body []byte) ([]T, error) {
-	var env listEnvelope[T]
-	if len(bytes.TrimSpace(body)) > 0 {
-		if err := json.Unmarshal(body, &env); err != nil {
-			return nil, err
-		}
-	}
-	if env.Items == nil {
-		env.Items = []T{}
-	}
-	return env.Items, nil
-}
+// Lists come back as {"items": [...]}, no pagination [DOC]; decodeListAnswer (decode.go) also
+// takes a bare array.
 
 // encodeTokenRequest encodes the body of POST .../serviceaccounts/{name}/token.
 // [DOC] the zero request is exactly "{}", which asks for Orka's default one-year token.

@@ -60,15 +60,18 @@ func TestDecodeList(t *testing.T) {
 	}{
 		{``, 0}, {`{}`, 0}, {`{"items":null}`, 0}, {`{"items":[]}`, 0},
 		{`{"items":[{"name":"a"},{"name":"b"}],"extra":1}`, 2},
+		{`[{"name":"a"},{"name":"b"}]`, 2}, {`[]`, 0}, {`null`, 0}, {`{"Items":[{"name":"a"}]}`, 1},
 	}
 	for _, tt := range tests {
-		got, err := decodeList[Namespace]([]byte(tt.body))
+		got, err := decodeListAnswer[Namespace]("GET", "/p", []byte(tt.body))
 		if err != nil || got == nil || len(got) != tt.want {
-			t.Errorf("decodeList(%q) = %v, %v", tt.body, got, err)
+			t.Errorf("decodeListAnswer(%q) = %v, %v", tt.body, got, err)
 		}
 	}
-	if _, err := decodeList[Namespace]([]byte(`[1]`)); err == nil {
-		t.Errorf("a bare array must be an error")
+	for _, bad := range []string{`[1]`, `{"items":{"name":"a"}}`, `"x"`} {
+		if _, err := decodeListAnswer[Namespace]("GET", "/p", []byte(bad)); err == nil {
+			t.Errorf("decodeListAnswer(%s) must fail", bad)
+		}
 	}
 }
 

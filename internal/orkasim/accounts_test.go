@@ -118,13 +118,30 @@ func TestServiceAccountPermissions(t *testing.T) {
 	ci := "/api/v1/namespaces/orka-ci"
 	other := "/api/v1/namespaces/orka-other"
 
-	// Allowed: configs, images, nodes, namespaces (read), and VMs/caches of its namespace.
+	e.moveNode("mini-arm-1", "orka-default", "orka-ci")
+
+	// Allowed: the namespace list, and everything namespaced of its own namespace.
 	for _, c := range []struct{ method, path string }{
-		{"GET", cfgPath}, {"GET", base + "/images"}, {"GET", base + "/nodes"}, {"GET", "/api/v1/namespaces"},
-		{"GET", ci + "/vms"}, {"GET", ci + "/imagecache"},
+		{"GET", "/api/v1/namespaces"}, {"GET", ci}, {"GET", ci + "/vms"}, {"GET", ci + "/imagecache"}, {"GET", ci + "/nodes"},
 	} {
 		if r := e.send(tok, c.method, c.path, nil); r.code != 200 {
 			t.Fatalf("%s %s: %d %s", c.method, c.path, r.code, r.body)
+		}
+	}
+	// Every namespaced route of a namespace it has no rights in answers 403 with a Status,
+	// nodes and the shared VM configs and images of orka-default included.
+	for _, c := range []struct{ method, path string }{
+		{"GET", cfgPath}, {"GET", cfgPath + "/x"}, {"GET", base + "/images"}, {"GET", base + "/nodes"},
+		{"GET", other}, {"GET", other + "/nodes"}, {"GET", other + "/vms/x"},
+	} {
+		expectError(t, e.send(tok, c.method, c.path, nil), 403, "Forbidden", "system:serviceaccount:orka-ci:runner", "no access to namespace")
+	}
+	// Bound in orka-default, it may use the shared VM configs and images.
+	e.must(201, "POST", base+"/rolebindings/orka-dev/subjects/add",
+		map[string]any{"serviceaccounts": []map[string]string{{"name": "runner", "namespace": "orka-ci"}}})
+	for _, p := range []string{cfgPath, base + "/images", base + "/nodes"} {
+		if r := e.send(tok, "GET", p, nil); r.code != 200 {
+			t.Fatalf("GET %s after binding: %d %s", p, r.code, r.body)
 		}
 	}
 	if r := e.send(tok, "POST", cfgPath, map[string]any{"name": "mine", "image": "sequoia.orkasi"}); r.code != 201 {
@@ -155,7 +172,9 @@ func TestServiceAccountPermissions(t *testing.T) {
 		{"GET", other + "/vms", nil},
 		{"POST", other + "/vms", map[string]any{"name": "v", "image": "sequoia.orkasi"}},
 		{"GET", other + "/imagecache", nil},
-		{"GET", base + "/vms", nil},
+		{"POST", ci + "/nodes/mini-arm-1/namespace", map[string]any{"namespace": "orka-default"}},
+		{"POST", ci + "/nodes/mini-arm-1/tag", map[string]any{"tag": "t"}},
+		{"POST", ci + "/nodes/mini-arm-1/untag", map[string]any{"tag": "t"}},
 	} {
 		expectError(t, e.send(tok, c.method, c.path, c.body), 403, "Forbidden", "system:serviceaccount:orka-ci:runner")
 	}

@@ -92,6 +92,7 @@ func TestNamespaces(t *testing.T) {
 
 	// Deleting: orka-default never, a namespace with VMs not, and everything goes with it.
 	expectError(t, e.do("DELETE", "/api/v1/namespaces/orka-default", nil), 400, "BadRequest", "orka-default")
+	e.moveNode("mini-arm-1", "orka-default", "orka-ci")
 	e.mustDeploy("orka-ci", map[string]any{"name": "v1", "image": "sequoia.orkasi"})
 	e.mustDeploy("orka-ci", map[string]any{"name": "v2", "image": "sequoia.orkasi"})
 	expectError(t, e.do("DELETE", "/api/v1/namespaces/orka-ci", nil), 409, "Conflict", "v1", "v2")
@@ -101,6 +102,8 @@ func TestNamespaces(t *testing.T) {
 	tok := e.token("orka-ci", "runner", nil)
 	e.must(201, "POST", "/api/v1/namespaces/orka-ci/secrets/registrycredentials/add", map[string]any{"server": "https://r.io", "username": "u", "password": "p"})
 	e.must(201, "POST", "/api/v1/namespaces/orka-ci/imagecache/add", map[string]any{"image": "sequoia.orkasi", "all": true})
+	expectError(t, e.do("DELETE", "/api/v1/namespaces/orka-ci", nil), 409, "Conflict", "mini-arm-1", "node")
+	e.moveNode("mini-arm-1", "orka-ci", "orka-default")
 	e.must(200, "DELETE", "/api/v1/namespaces/orka-ci", nil)
 	expectError(t, e.do("DELETE", "/api/v1/namespaces/orka-ci", nil), 404, "NotFound")
 	if e.sim.TokenValid(tok) {

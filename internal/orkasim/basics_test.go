@@ -77,11 +77,20 @@ func TestNodesAndImages(t *testing.T) {
 	if nodes.Items[0].AvailableCPU != 8 || nodes.Items[0].AvailableMemory != "26.00G" {
 		t.Fatalf("availability after a 4-CPU VM: %+v", nodes.Items[0])
 	}
-	// Other namespaces list the same nodes (simplification); unknown namespaces are 404.
+	// A new namespace holds no nodes; a node moved into it is listed there and only there.
 	e.must(201, "POST", "/api/v1/namespaces", map[string]any{"name": "orka-ci"})
 	e.must(200, "GET", "/api/v1/namespaces/orka-ci/nodes", nil).decode(t, &nodes)
-	if len(nodes.Items) != 2 {
+	if len(nodes.Items) != 0 {
 		t.Fatalf("orka-ci nodes %+v", nodes)
+	}
+	e.moveNode("mini-arm-2", "orka-default", "orka-ci")
+	e.must(200, "GET", "/api/v1/namespaces/orka-ci/nodes", nil).decode(t, &nodes)
+	if len(nodes.Items) != 1 || nodes.Items[0].Name != "mini-arm-2" || nodes.Items[0].Namespace != "orka-ci" {
+		t.Fatalf("orka-ci nodes after the move %+v", nodes)
+	}
+	e.must(200, "GET", base+"/nodes", nil).decode(t, &nodes)
+	if len(nodes.Items) != 1 || nodes.Items[0].Name != "mini-arm-1" {
+		t.Fatalf("orka-default nodes after the move %+v", nodes)
 	}
 	expectError(t, e.do("GET", "/api/v1/namespaces/orka-nope/nodes", nil), 404, "NotFound", "orka-nope")
 

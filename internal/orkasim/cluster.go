@@ -42,22 +42,6 @@ func (s *Server) nsLocked(name string) (*nsState, error) {
 	return ns, nil
 }
 
-// listNodes lists every node for any existing namespace. Simplification: all nodes belong to
-// orka-default and the simulator has no per-namespace node assignment.
-func (s *Server) listNodes(c *call) (int, any, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if _, err := s.nsLocked(c.ns()); err != nil {
-		return 0, nil, err
-	}
-	u := s.st.usage()
-	out := make([]Node, 0, len(s.st.nodes))
-	for _, n := range s.st.nodes {
-		out = append(out, s.st.nodeView(n, u[n.name]))
-	}
-	return http.StatusOK, listOf(out), nil
-}
-
 // imagesNamespace checks that images are asked for in orka-default, where they all live.
 func (s *Server) imagesNamespace(ns string) error {
 	if _, err := s.nsLocked(ns); err != nil {

@@ -46,6 +46,8 @@ func upgradeFixture(t *testing.T) (*env, string) {
 	e := newEnv(t, Options{Nodes: 4})
 	e.must(201, "POST", "/api/v1/namespaces", map[string]any{"name": "orka-ci"})
 	e.createConfig("ci", nil)
+	e.moveNode("mini-arm-3", "orka-default", "orka-ci")
+	e.moveNode("mini-arm-4", "orka-default", "orka-ci")
 	for _, v := range []struct{ ns, name string }{{"orka-default", "a"}, {"orka-default", "b"}, {"orka-ci", "c"}, {"orka-ci", "d"}, {"orka-ci", "e"}} {
 		e.mustDeploy(v.ns, map[string]any{"name": v.name, "vmConfig": "ci"})
 	}
@@ -54,7 +56,7 @@ func upgradeFixture(t *testing.T) (*env, string) {
 	e.must(201, "POST", "/api/v1/namespaces/orka-ci/secrets/registrycredentials/add", map[string]any{"server": "https://ghcr.io", "username": "u", "password": "p"})
 	e.must(201, "POST", credPath+"/add", map[string]any{"server": "https://quay.io", "username": "u", "password": "p"})
 	e.must(201, "POST", base+"/imagecache/add", map[string]any{"image": "sequoia.orkasi", "all": true})
-	e.must(201, "POST", "/api/v1/namespaces/orka-ci/imagecache/add", map[string]any{"image": "ghcr.io/o/m:1", "nodes": []string{"mini-arm-1"}})
+	e.must(201, "POST", "/api/v1/namespaces/orka-ci/imagecache/add", map[string]any{"image": "ghcr.io/o/m:1", "nodes": []string{"mini-arm-3"}})
 	return e, tok
 }
 

@@ -7,9 +7,13 @@
 // again here from the contract, so that a client bug cannot hide behind a shared type.
 //
 // Simplifications a reader of orka-api.md should know about:
-//   - Every node is an Apple-silicon worker in orka-default; GET .../nodes of any existing
-//     namespace lists those nodes. Node tags and phases change only through SetNodeTags and
-//     SetNodePhase (there is no tagging route in the contract).
+//   - Every node is an Apple-silicon worker and starts in orka-default. GET .../nodes lists
+//     the nodes of that namespace only; VMs and image caches of a namespace use its nodes
+//     only. Admins move nodes (POST .../nodes/{node}/namespace) and tag them (.../tag,
+//     .../untag); MoveNode and SetNodeTags do the same out of band, SetNodePhase sets phases.
+//   - Every namespaced route that is not admin-only answers 403 to a service account that is
+//     neither of that namespace nor a subject of its orka-dev binding, VM configs and images
+//     of orka-default included.
 //   - Scheduling ignores image architecture, GPUs and reserved-port clashes; it only counts
 //     VMs (at most 2 per node), CPU and memory. Failed VMs free their node.
 //   - Time: token iat/exp use Options.Now; deploy delays, deploy timeouts, image-cache delays

@@ -165,6 +165,12 @@ func (e *env) mustDeploy(ns string, body map[string]any) VM {
 	return vm
 }
 
+// moveNode moves a node from the namespace it is in to ns through the admin route.
+func (e *env) moveNode(node, from, to string) {
+	e.t.Helper()
+	e.must(200, "POST", "/api/v1/namespaces/"+from+"/nodes/"+node+"/namespace", map[string]any{"namespace": to})
+}
+
 func (e *env) createAccount(ns, name string) {
 	e.t.Helper()
 	e.must(201, "POST", "/api/v1/namespaces/"+ns+"/serviceaccounts/"+name, nil)

@@ -45,8 +45,9 @@ func (s *Server) getImageCache(c *call) (int, any, error) {
 	return http.StatusOK, ns.cacheView(img, time.Now()), nil
 }
 
-// selectNodesLocked resolves exactly one of nodes, tags or all to node names.
-func (s *Server) selectNodesLocked(in imageCacheInput) ([]string, error) {
+// selectNodesLocked resolves exactly one of nodes, tags or all to the names of nodes of the
+// namespace ns: a namespace caches images on its own nodes only.
+func (s *Server) selectNodesLocked(ns string, in imageCacheInput) ([]string, error) {
 	n := 0
 	if len(in.Nodes) > 0 {
 		n++
@@ -64,8 +65,8 @@ func (s *Server) selectNodesLocked(in imageCacheInput) ([]string, error) {
 	switch {
 	case len(in.Nodes) > 0:
 		for _, name := range in.Nodes {
-			if s.st.node(name) == nil {
-				return nil, invalid("nodes", name, "must be the name of an existing node")
+			if node := s.st.node(name); node == nil || node.namespace != ns {
+				return nil, invalid("nodes", name, "must be the name of a node in namespace "+ns)
 			}
 			if !slices.Contains(out, name) {
 				out = append(out, name)
@@ -73,6 +74,9 @@ func (s *Server) selectNodesLocked(in imageCacheInput) ([]string, error) {
 		}
 	case len(in.Tags) > 0:
 		for _, node := range s.st.nodes {
+			if node.namespace != ns {
+				continue
+			}
 			for _, t := range in.Tags {
 				if slices.Contains(node.tags, t) {
 					out = append(out, node.name)
@@ -81,11 +85,12 @@ func (s *Server) selectNodesLocked(in imageCacheInput) ([]string, error) {
 			}
 		}
 		if len(out) == 0 {
-			return nil, invalid("tags", in.Tags[0], "no node carries any of the given tags")
+			return nil, invalid("tags", in.Tags[0], "no node of namespace "+ns+" carries any of the given tags")
 		}
 	default:
-		for _, node := range s.st.nodes {
-			out = append(out, node.name)
+		out = s.st.nodesOfNamespaceLocked(ns)
+		if len(out) == 0 {
+			return nil, badRequest("invalid value for all: %s", noNodesText(ns))
 		}
 	}
 	return out, nil
@@ -106,7 +111,7 @@ func (s *Server) addImageCache(c *call) (int, any, error) {
 	if err := s.st.validateImage("image", in.Image); err != nil {
 		return 0, nil, err
 	}
-	nodes, err := s.selectNodesLocked(in)
+	nodes, err := s.selectNodesLocked(ns.name, in)
 	if err != nil {
 		return 0, nil, err
 	}
@@ -137,8 +142,10 @@ func (s *Server) removeImageCache(c *call) (int, any, error) {
 	if err != nil {
 		return 0, nil, err
 	}
-	nodes, err := s.selectNodesLocked(in)
-	if err != nil {
+	var nodes []string
+	if in.All && len(in.Nodes) == 0 && len(in.Tags) == 0 {
+		nodes = sortedKeys(ns.caches[in.Image]) // wherever it is cached, even on nodes moved away since
+	} else if nodes, err = s.selectNodesLocked(ns.name, in); err != nil {
 		return 0, nil, err
 	}
 	if len(ns.caches[in.Image]) == 0 {

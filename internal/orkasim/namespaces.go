@@ -46,7 +46,7 @@ func (s *Server) createNamespace(c *call) (int, any, error) {
 	return http.StatusCreated, Namespace{Name: in.Name, CustomPods: in.EnableCustomPods}, nil
 }
 
-// deleteNamespace refuses orka-default and namespaces that still hold VMs, and takes the
+// deleteNamespace refuses orka-default and namespaces that still hold VMs or nodes, and takes the
 // namespace's accounts (and their tokens), credentials, caches and binding with it.
 func (s *Server) deleteNamespace(c *call) (int, any, error) {
 	name := c.ns()
@@ -62,6 +62,12 @@ func (s *Server) deleteNamespace(c *call) (int, any, error) {
 	if len(ns.vms) > 0 {
 		names := slices.Sorted(maps.Keys(ns.vms))
 		return 0, nil, conflict("namespace %q still holds %d VM(s): %s; delete them first", name, len(names), strings.Join(names, ", "))
+	}
+	if nodes := s.st.nodesOfNamespaceLocked(name); len(nodes) > 0 {
+		// [ASSUMED: Orka refuses, as it does for VMs, rather than return the nodes to
+		// orka-default by itself.]
+		return 0, nil, conflict("namespace %q still holds %d node(s): %s; move them to another namespace first (orka3 node namespace)",
+			name, len(nodes), strings.Join(nodes, ", "))
 	}
 	s.st.dropTokens(func(t *tokenRec) bool { return t.ns == name })
 	delete(s.st.namespaces, name)

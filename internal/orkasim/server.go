@@ -318,13 +318,13 @@ var routes = []route{
 
 	mkRoute("GET", "/api/v1/namespaces", authAny, (*Server).listNamespaces),
 	mkRoute("POST", "/api/v1/namespaces", authAdmin, (*Server).createNamespace),
-	mkRoute("GET", "/api/v1/namespaces/{ns}", authAny, (*Server).getNamespace),
+	mkRoute("GET", "/api/v1/namespaces/{ns}", authNamespace, (*Server).getNamespace),
 	mkRoute("DELETE", "/api/v1/namespaces/{ns}", authAdmin, (*Server).deleteNamespace),
 
-	mkRoute("GET", "/api/v1/namespaces/{ns}/vmconfigs", authAny, (*Server).listVMConfigs),
-	mkRoute("POST", "/api/v1/namespaces/{ns}/vmconfigs", authAny, (*Server).createVMConfig),
-	mkRoute("GET", "/api/v1/namespaces/{ns}/vmconfigs/{name}", authAny, (*Server).getVMConfig),
-	mkRoute("DELETE", "/api/v1/namespaces/{ns}/vmconfigs/{name}", authAny, (*Server).deleteVMConfig),
+	mkRoute("GET", "/api/v1/namespaces/{ns}/vmconfigs", authNamespace, (*Server).listVMConfigs),
+	mkRoute("POST", "/api/v1/namespaces/{ns}/vmconfigs", authNamespace, (*Server).createVMConfig),
+	mkRoute("GET", "/api/v1/namespaces/{ns}/vmconfigs/{name}", authNamespace, (*Server).getVMConfig),
+	mkRoute("DELETE", "/api/v1/namespaces/{ns}/vmconfigs/{name}", authNamespace, (*Server).deleteVMConfig),
 
 	mkRoute("GET", "/api/v1/namespaces/{ns}/vms", authNamespace, (*Server).listVMs),
 	mkRoute("POST", "/api/v1/namespaces/{ns}/vms", authNamespace, (*Server).deployVM),
@@ -344,9 +344,12 @@ var routes = []route{
 	mkRoute("POST", "/api/v1/namespaces/{ns}/rolebindings/{rb}/subjects/add", authAdmin, (*Server).addSubjects),
 	mkRoute("DELETE", "/api/v1/namespaces/{ns}/rolebindings/{rb}/subjects/remove", authAdmin, (*Server).removeSubjects),
 
-	mkRoute("GET", "/api/v1/namespaces/{ns}/nodes", authAny, (*Server).listNodes),
-	mkRoute("GET", "/api/v1/namespaces/{ns}/images", authAny, (*Server).listImages),
-	mkRoute("GET", "/api/v1/namespaces/{ns}/images/{name}", authAny, (*Server).getImage),
+	mkRoute("GET", "/api/v1/namespaces/{ns}/nodes", authNamespace, (*Server).listNodes),
+	mkRoute("POST", "/api/v1/namespaces/{ns}/nodes/{node}/namespace", authAdmin, (*Server).moveNode),
+	mkRoute("POST", "/api/v1/namespaces/{ns}/nodes/{node}/tag", authAdmin, (*Server).tagNode),
+	mkRoute("POST", "/api/v1/namespaces/{ns}/nodes/{node}/untag", authAdmin, (*Server).untagNode),
+	mkRoute("GET", "/api/v1/namespaces/{ns}/images", authNamespace, (*Server).listImages),
+	mkRoute("GET", "/api/v1/namespaces/{ns}/images/{name}", authNamespace, (*Server).getImage),
 
 	mkRoute("GET", "/api/v1/namespaces/{ns}/imagecache", authNamespace, (*Server).listImageCaches),
 	mkRoute("GET", "/api/v1/namespaces/{ns}/imagecache/{image}", authNamespace, (*Server).getImageCache),
@@ -452,6 +455,10 @@ func (s *Server) route(w http.ResponseWriter, r *http.Request, body []byte) {
 	writeJSON(w, code, out)
 }
 
+// authorize answers 403 with a Kubernetes Status to a valid token without the rights a route
+// asks for. Every namespaced route that is not admin-only asks for authNamespace, so that a
+// service account without rights in {ns} gets 403, as Kubernetes RBAC answers (the Jenkins
+// plugin reads 403 on .../nodes as "no access to this namespace").
 func (s *Server) authorize(level authLevel, c *call) *apiError {
 	p := c.p
 	if p.admin {

@@ -41,10 +41,11 @@ type vmConfigRec struct {
 }
 
 type nodeState struct {
-	name  string
-	ip    string
-	tags  []string
-	phase string
+	name      string
+	namespace string // the namespace whose VMs it runs; every node starts in orka-default
+	ip        string
+	tags      []string
+	phase     string
 }
 
 type vmState struct {
@@ -106,10 +107,11 @@ func newState(nodes int) *state {
 	}
 	for i := 1; i <= nodes; i++ {
 		st.nodes = append(st.nodes, &nodeState{
-			name:  fmt.Sprintf("mini-arm-%d", i),
-			ip:    fmt.Sprintf("10.221.188.%d", 10+i),
-			tags:  []string{},
-			phase: "READY",
+			name:      fmt.Sprintf("mini-arm-%d", i),
+			namespace: defaultNamespace,
+			ip:        fmt.Sprintf("10.221.188.%d", 10+i),
+			tags:      []string{},
+			phase:     "READY",
 		})
 	}
 	return st
@@ -172,8 +174,9 @@ func (st *state) usage() map[string]usage {
 func (st *state) nodeView(n *nodeState, u usage) Node {
 	return Node{
 		Name:              n.name,
-		Namespace:         defaultNamespace,
+		Namespace:         n.namespace,
 		NodeIP:            n.ip,
+		IP:                n.ip,
 		AvailableCPU:      nodeCPU - u.cpu,
 		AllocatableCPU:    nodeCPU,
 		AvailableMemory:   fmt.Sprintf("%.2fG", nodeMemoryGiB-u.memory),
@@ -187,14 +190,17 @@ func (st *state) nodeView(n *nodeState, u usage) Node {
 	}
 }
 
-// schedule picks a node for vm, or nil when none fits now. A node fits when it is READY,
-// runs fewer than 2 VMs and has the CPU and memory free.
+// schedule picks a node for vm, or nil when none fits now. A node fits when it belongs to the
+// VM's namespace, is READY, runs fewer than 2 VMs and has the CPU and memory free.
 func (st *state) schedule(vm *vmState) *nodeState {
 	u := st.usage()
 	const eps = 1e-9
 	var fits, tagged []*nodeState
 	for _, n := range st.nodes {
 		x := u[n.name]
+		if n.namespace != vm.vm.Namespace {
+			continue
+		}
 		if n.phase != "READY" || x.vms >= maxVMsPerNode || nodeCPU-x.cpu < vm.cpu || nodeMemoryGiB-x.memory+eps < vm.memory {
 			continue
 		}
@@ -348,7 +354,7 @@ func (s *Server) SetImageCacheStatus(namespace, image, node, status string) erro
 	return nil
 }
 
-// SetNodeTags replaces a node's orkaTags (the contract has no tagging route).
+// SetNodeTags replaces a node's orkaTags out of band, as an admin's orka3 node tag/untag would.
 func (s *Server) SetNodeTags(node string, tags ...string) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -358,6 +364,21 @@ func (s *Server) SetNodeTags(node string, tags ...string) error {
 	}
 	n.tags = append([]string{}, tags...)
 	s.wakeLocked()
+	return nil
+}
+
+// MoveNode puts a node into another namespace out of band, as an admin's
+// `orka3 node namespace` would, with the same rule as the API route: the node must run no VM.
+func (s *Server) MoveNode(node, namespace string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	n := s.st.node(node)
+	if n == nil {
+		return fmt.Errorf("node %q not found", node)
+	}
+	if err := s.moveNodeLocked(n, namespace); err != nil {
+		return err
+	}
 	return nil
 }
 

@@ -92,6 +92,19 @@ type deployInput struct {
 	DisplayWidth   *int              `json:"displayWidth"`
 	DisplayHeight  *int              `json:"displayHeight"`
 	DisplayDPI     *int              `json:"displayDPI"`
+	// ShouldGenerateName makes Name a prefix to which the server appends a unique suffix
+	// (the Jenkins plugin sends it; the orka3 CLI's --generate-name).
+	ShouldGenerateName bool `json:"shouldGenerateName"`
+}
+
+// nodeNamespaceInput is the body of POST .../nodes/{node}/namespace.
+type nodeNamespaceInput struct {
+	Namespace string `json:"namespace"`
+}
+
+// nodeTagInput is the body of POST .../nodes/{node}/tag and .../untag.
+type nodeTagInput struct {
+	Tag string `json:"tag"`
 }
 
 // VM statuses.
@@ -186,9 +199,12 @@ type subjectsInput struct {
 
 // Node is one item of GET .../nodes.
 type Node struct {
-	Name              string   `json:"name"`
-	Namespace         string   `json:"namespace"`
+	Name      string `json:"name"`
+	Namespace string `json:"namespace"`
+	// The node's IP is sent under both names MacStadium's clients read: the Jenkins plugin
+	// reads nodeIP, the GitHub Actions integration ip.
 	NodeIP            string   `json:"nodeIP"`
+	IP                string   `json:"ip"`
 	AvailableCPU      int      `json:"availableCpu"`
 	AllocatableCPU    int      `json:"allocatableCpu"`
 	AvailableMemory   string   `json:"availableMemory"`

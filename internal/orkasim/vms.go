@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"slices"
+	"strings"
 	"time"
 )
 
@@ -55,10 +56,24 @@ func (s *Server) deleteVM(c *call) (int, any, error) {
 
 const nameAlphabet = "abcdefghijklmnopqrstuvwxyz0123456789"
 
-func generatedName(taken map[string]*vmState) string {
+// generatedName appends a random 5-character suffix to prefix ("vm-" when there is none),
+// trimming the prefix so that the whole name fits in 63 characters, as Kubernetes does with
+// generateName. ASSUMED: Orka joins a given name and its suffix with "-", as the orka3 CLI's
+// --generate-name shows; Kubernetes itself adds no separator.
+func generatedName(prefix string, taken map[string]*vmState) string {
+	const suffixLen = 5
+	switch {
+	case prefix == "":
+		prefix = "vm-"
+	case !strings.HasSuffix(prefix, "-"):
+		prefix += "-"
+	}
+	if len(prefix) > 63-suffixLen {
+		prefix = prefix[:63-suffixLen]
+	}
 	for {
-		b := []byte("vm-xxxxx")
-		for i := 3; i < len(b); i++ {
+		b := []byte(prefix + strings.Repeat("x", suffixLen))
+		for i := len(prefix); i < len(b); i++ {
 			b[i] = nameAlphabet[rand.IntN(len(nameAlphabet))]
 		}
 		if taken[string(b)] == nil {
@@ -70,8 +85,8 @@ func generatedName(taken map[string]*vmState) string {
 // buildVM validates a deploy body against the namespace and the VM config it names and
 // returns the Pending VM and its timeout in minutes.
 func (s *Server) buildVM(ns *nsState, in deployInput) (*vmState, int, error) {
-	if in.Name == "" {
-		in.Name = generatedName(ns.vms)
+	if in.Name == "" || in.ShouldGenerateName {
+		in.Name = generatedName(in.Name, ns.vms)
 	}
 	if err := validateDNSLabel("name", in.Name, 63); err != nil {
 		return nil, 0, err
@@ -148,8 +163,10 @@ func (s *Server) buildVM(ns *nsState, in deployInput) (*vmState, int, error) {
 	if in.Node != "" {
 		vm.pin = in.Node
 	}
-	if vm.pin != "" && s.st.node(vm.pin) == nil {
-		return nil, 0, invalid("node", vm.pin, "must be the name of an existing node")
+	if vm.pin != "" {
+		if n := s.st.node(vm.pin); n == nil || n.namespace != ns.name {
+			return nil, 0, invalid("node", vm.pin, fmt.Sprintf("must be the name of a node in namespace %s", ns.name))
+		}
 	}
 	if err := validateMetadata(in.CustomMetadata); err != nil {
 		return nil, 0, err
@@ -230,9 +247,13 @@ func (s *Server) deployVM(c *call) (int, any, error) {
 		}
 		if !time.Now().Before(deadline) {
 			s.mu.Unlock()
+			why := fmt.Sprintf("no node of the namespace has %d CPU and %.2f GiB memory free (and a free VM slot)", vm.cpu, vm.memory)
+			if len(s.st.nodesOfNamespaceLocked(ns.name)) == 0 {
+				why = noNodesText(ns.name)
+			}
 			return 0, nil, errorf(http.StatusInternalServerError, "Timeout",
-				"timed out after %d minute(s) waiting to schedule VM %q in namespace %q: no node has %d CPU and %.2f GiB memory free (and a free VM slot); the VM is left Pending",
-				timeout, vm.vm.Name, ns.name, vm.cpu, vm.memory)
+				"timed out after %d minute(s) waiting to schedule VM %q in namespace %q: %s; the VM is left Pending",
+				timeout, vm.vm.Name, ns.name, why)
 		}
 		wake := s.capCh
 		s.mu.Unlock()

@@ -82,7 +82,7 @@ func TestDeployValidation(t *testing.T) {
 		{"displayWidth", Options{}, map[string]any{"displayWidth": 100}, "displayWidth", "between 320 and 3840"},
 		{"displayHeight", Options{}, map[string]any{"displayHeight": 5000}, "displayHeight", "between 480 and 2160"},
 		{"displayDPI", Options{}, map[string]any{"displayDPI": 10}, "displayDPI", "between 60 and 240"},
-		{"unknown node", Options{}, map[string]any{"node": "mini-arm-99"}, "node", "existing node"},
+		{"unknown node", Options{}, map[string]any{"node": "mini-arm-99"}, "node", "a node in namespace orka-default"},
 		{"metadata key comma", Options{}, map[string]any{"customMetadata": map[string]string{"a,b": "x"}}, "customMetadata", "','"},
 		{"metadata key equals", Options{}, map[string]any{"customMetadata": map[string]string{"a=b": "x"}}, "customMetadata", "'='"},
 		{"metadata value", Options{}, map[string]any{"customMetadata": map[string]string{"k": "x=y"}}, "customMetadata[k]", "'='"},

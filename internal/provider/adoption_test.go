@@ -42,6 +42,8 @@ func makeEstateByHand(t *testing.T, e *testEnv) handMadeEstate {
 	must(e.client.CreateServiceAccount(ctx, est.ns, est.sa))
 	must(e.client.AddRegistryCredential(ctx, est.ns, orka.RegistryCredentialInput{Server: est.server, Username: "bot", Password: "s3cret"}))
 	must(e.client.AddRoleBindingSubjects(ctx, est.ns, orka.SubjectsChange{Users: []string{est.user}}))
+	// A team namespace caches images on its own nodes: the admin moved one in.
+	must(e.client.MoveNode(ctx, orka.DefaultNamespace, "mini-arm-2", est.ns))
 	must(e.client.AddImageCache(ctx, est.ns, orka.ImageCacheRequest{Image: cachedImage, All: true}))
 	return est
 }

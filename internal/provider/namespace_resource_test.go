@@ -113,6 +113,7 @@ func TestAccNamespace_deleteWithVMs(t *testing.T) {
 	name := testName("ns")
 	vm := testName("vm")
 	cfg := e.config(namespaceHCL(name, false))
+	var node string // moved into the namespace so that its VM can run, and back out after
 
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: e.factories(),
@@ -120,7 +121,15 @@ func TestAccNamespace_deleteWithVMs(t *testing.T) {
 			{Config: cfg},
 			{
 				PreConfig: func() {
-					_, err := e.client.DeployVM(testContext(t), name, orka.DeployVMRequest{Name: vm, Image: "90gbsonomassd.orkasi"})
+					nodes, err := e.client.ListNodes(testContext(t), orka.DefaultNamespace)
+					if err != nil || len(nodes) == 0 {
+						t.Fatalf("no node to move in: %v", err)
+					}
+					node = nodes[0].Name
+					if err := e.client.MoveNode(testContext(t), orka.DefaultNamespace, node, name); err != nil {
+						t.Fatalf("out-of-band node move: %v", err)
+					}
+					_, err = e.client.DeployVM(testContext(t), name, orka.DeployVMRequest{Name: vm, Image: "90gbsonomassd.orkasi"})
 					if err != nil {
 						t.Fatalf("out-of-band deploy: %v", err)
 					}
@@ -132,6 +141,9 @@ func TestAccNamespace_deleteWithVMs(t *testing.T) {
 				PreConfig: func() {
 					if err := e.client.DeleteVM(testContext(t), name, vm); err != nil {
 						t.Fatalf("out-of-band VM delete: %v", err)
+					}
+					if err := e.client.MoveNode(testContext(t), name, node, orka.DefaultNamespace); err != nil {
+						t.Fatalf("out-of-band node move: %v", err)
 					}
 				},
 				Config: e.config(""),

@@ -264,6 +264,7 @@ func (p *orkaProvider) Resources(_ context.Context) []func() resource.Resource {
 		NewServiceAccountTokenResource,
 		NewRegistryCredentialResource,
 		NewRoleBindingSubjectResource,
+		NewNodeResource,
 	}
 }
 

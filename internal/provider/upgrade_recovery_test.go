@@ -27,6 +27,12 @@ resource "orka_namespace" "ci" {
   name = "orka-ci"
 }
 
+resource "orka_node" "ci" {
+  count     = 2
+  name      = "mini-arm-${count.index + 1}"
+  namespace = orka_namespace.ci.name
+}
+
 resource "orka_vm_config" "runner" {
   name  = "ci-runner"
   image = "ghcr.io/acme/macos-runner:sonoma"
@@ -37,7 +43,7 @@ resource "orka_vm" "runner" {
   namespace  = orka_namespace.ci.name
   name       = "runner-${count.index + 1}"
   vm_config  = orka_vm_config.runner.name
-  depends_on = [orka_image_cache.runner]
+  depends_on = [orka_node.ci, orka_image_cache.runner]
 }
 
 resource "orka_registry_credential" "ghcr" {
@@ -48,9 +54,10 @@ resource "orka_registry_credential" "ghcr" {
 }
 
 resource "orka_image_cache" "runner" {
-  namespace = orka_namespace.ci.name
-  image     = orka_vm_config.runner.image
-  all       = true
+  namespace  = orka_namespace.ci.name
+  image      = orka_vm_config.runner.image
+  all        = true
+  depends_on = [orka_node.ci]
 }
 
 resource "orka_service_account" "ci" {

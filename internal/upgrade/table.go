@@ -48,12 +48,20 @@ const (
 	Namespaces            Aspect = "namespaces"
 	RoleBindings          Aspect = "role_bindings"
 	CustomPodsAndServices Aspect = "custom_pods_and_services"
+	// NodePlacement is each node's namespace and tags (orka_node). It is not on MacStadium's
+	// page. ASSUMED, and assumed here only: it persists across every upgrade type, since
+	// nodes are cluster objects that an upgrade drains and upgrades in place rather than
+	// recreates, and namespaces and role bindings, which placement complements, persist too.
+	// The simulator keeps placement through its upgrades accordingly. Should a real upgrade
+	// prove otherwise, its effect goes into the table below (orka_upgrade_window then reports
+	// it), and orka_node already puts placement back on the next apply.
+	NodePlacement Aspect = "node_placement"
 )
 
-// Aspects lists every aspect in the order of MacStadium's table.
+// Aspects lists every aspect in the order of MacStadium's table, then this project's rows.
 var Aspects = []Aspect{
 	Users, ServiceAccounts, ServiceAccountTokens, VMConfigs, VMs, RegistryCredentials,
-	ImagesAndISOs, ImageCache, Namespaces, RoleBindings, CustomPodsAndServices,
+	ImagesAndISOs, ImageCache, Namespaces, RoleBindings, CustomPodsAndServices, NodePlacement,
 }
 
 // Effect is what an upgrade does to an aspect.

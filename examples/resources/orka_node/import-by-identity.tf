@@ -1,0 +1,6 @@
+import {
+  to = orka_node.gpu
+  identity = {
+    name = "mini-arm-1"
+  }
+}

@@ -1,0 +1,4 @@
+import {
+  to = orka_node.gpu
+  id = "mini-arm-1"
+}
