@@ -3,7 +3,6 @@ package provider
 import (
 	"context"
 	"fmt"
-	"regexp"
 	"slices"
 	"strings"
 
@@ -94,7 +93,7 @@ func (r *nodeResource) Schema(_ context.Context, _ resource.SchemaRequest, resp 
 					"configuration lists them.",
 				ElementType: types.StringType,
 				Optional:    true,
-				Validators:  []validator.Set{setvalidator.ValueStringsAre(nodeTagValidator())},
+				Validators:  []validator.Set{setvalidator.ValueStringsAre(nodeTagValidator(nodeTagMaxLen))},
 			},
 			"all_tags": schema.SetAttribute{
 				MarkdownDescription: "Every tag the node carries, including tags given to it outside this resource.",
@@ -106,22 +105,6 @@ func (r *nodeResource) Schema(_ context.Context, _ resource.SchemaRequest, resp 
 				PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
 			},
 		},
-	}
-}
-
-func nodeNameValidator() validator.String {
-	return nameValidator{
-		what: "node name", maxLen: 253,
-		pattern: regexp.MustCompile(`^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$`),
-		rule:    "use lowercase letters, digits, '-' and '.', and start and end with a letter or digit",
-	}
-}
-
-func nodeTagValidator() validator.String {
-	return nameValidator{
-		what: "node tag", maxLen: 63,
-		pattern: regexp.MustCompile(`^[A-Za-z0-9]([A-Za-z0-9._-]*[A-Za-z0-9])?$`),
-		rule:    "use letters, digits, '-', '_' and '.', and start and end with a letter or digit",
 	}
 }
 
