@@ -168,6 +168,11 @@ type Image struct {
 	Name        string `json:"name"`
 	Description string `json:"description"`
 	Type        string `json:"type"`
+	// State is ImageStateUpdating, ImageStateReady or ImageStateFailed; empty when Orka does
+	// not say, which is read as Ready (images listed before any save). [ASSUMED field name]
+	State string `json:"state,omitempty"`
+	// ErrorMessage says why the last operation on the image failed. [ASSUMED field name]
+	ErrorMessage string `json:"errorMessage,omitempty"`
 }
 
 // ImageCache is one cached image and its per-node status (REST shape ASSUMED).

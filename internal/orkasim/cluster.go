@@ -59,6 +59,7 @@ func (s *Server) listImages(c *call) (int, any, error) {
 	if err := s.imagesNamespace(c.ns()); err != nil {
 		return 0, nil, err
 	}
+	s.st.settleSaves()
 	return http.StatusOK, listOf(append([]Image{}, s.st.images...)), nil
 }
 

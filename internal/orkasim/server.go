@@ -29,6 +29,7 @@ type Server struct {
 	capCh        chan struct{} // closed and replaced whenever capacity or a VM changes
 	maintUntil   time.Time     // wall clock; zero when there is no maintenance window
 	adminRevoked bool          // RevokeAdminToken: /api/ routes refuse the admin token
+	failNextSave string        // FailNextSave: the next save ends Failed with this message
 	faults       []*faultRec
 	log          []*RequestRecord
 
@@ -330,6 +331,8 @@ var routes = []route{
 	mkRoute("POST", "/api/v1/namespaces/{ns}/vms", authNamespace, (*Server).deployVM),
 	mkRoute("GET", "/api/v1/namespaces/{ns}/vms/{name}", authNamespace, (*Server).getVM),
 	mkRoute("DELETE", "/api/v1/namespaces/{ns}/vms/{name}", authNamespace, (*Server).deleteVM),
+	mkRoute("POST", "/api/v1/namespaces/{ns}/vms/{name}/save", authNamespace, (*Server).saveVM),
+	mkRoute("POST", "/api/v1/namespaces/{ns}/vms/{name}/push", authNamespace, (*Server).pushVM),
 
 	mkRoute("GET", "/api/v1/namespaces/{ns}/serviceaccounts", authAdmin, (*Server).listServiceAccounts),
 	mkRoute("POST", "/api/v1/namespaces/{ns}/serviceaccounts/{name}", authAdmin, (*Server).createServiceAccount),

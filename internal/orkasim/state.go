@@ -23,6 +23,8 @@ type state struct {
 	nodes      []*nodeState
 	images     []Image
 	tokens     map[string]*tokenRec // by the whole token string
+	saves      map[string]*saveRec  // images being saved, by image name
+	pushJobs   []PushJob
 }
 
 type nsState struct {
@@ -99,10 +101,11 @@ func newState(nodes int) *state {
 		namespaces: map[string]*nsState{defaultNamespace: newNamespace(defaultNamespace, false)},
 		vmConfigs:  map[string]*vmConfigRec{},
 		tokens:     map[string]*tokenRec{},
+		saves:      map[string]*saveRec{},
 		images: []Image{
-			{Name: "90gbsonomassd.orkasi", Description: "macOS Sonoma 14, 90 GB SSD", Type: "arm64"},
-			{Name: "90gbventurassd.orkasi", Description: "macOS Ventura 13, 90 GB SSD", Type: "arm64"},
-			{Name: "sequoia.orkasi", Description: "macOS Sequoia 15", Type: "arm64"},
+			{Name: "90gbsonomassd.orkasi", Description: "macOS Sonoma 14, 90 GB SSD", Type: "arm64", State: ImageReady},
+			{Name: "90gbventurassd.orkasi", Description: "macOS Ventura 13, 90 GB SSD", Type: "arm64", State: ImageReady},
+			{Name: "sequoia.orkasi", Description: "macOS Sequoia 15", Type: "arm64", State: ImageReady},
 		},
 	}
 	for i := 1; i <= nodes; i++ {
@@ -126,7 +129,13 @@ func (st *state) node(name string) *nodeState {
 	return nil
 }
 
+// image finds an image, with the state of a save brought up to date.
 func (st *state) image(name string) *Image {
+	st.settleSaves()
+	return st.imageRaw(name)
+}
+
+func (st *state) imageRaw(name string) *Image {
 	for i := range st.images {
 		if st.images[i].Name == name {
 			return &st.images[i]

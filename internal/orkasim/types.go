@@ -222,6 +222,9 @@ type Image struct {
 	Name        string `json:"name"`
 	Description string `json:"description"`
 	Type        string `json:"type"`
+	// State is ImageUpdating while a save writes the image, then ImageReady or ImageFailed.
+	State        string `json:"state"`
+	ErrorMessage string `json:"errorMessage,omitempty"`
 }
 
 // Image-cache statuses of one node.

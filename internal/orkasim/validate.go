@@ -73,7 +73,13 @@ func (st *state) validateImage(field, image string) error {
 	if image == "" {
 		return invalid(field, image, "is required")
 	}
-	if isOCIRef(image) || st.image(image) != nil {
+	if isOCIRef(image) {
+		return nil
+	}
+	if img := st.image(image); img != nil {
+		if img.State != ImageReady {
+			return invalid(field, image, fmt.Sprintf("must be a Ready image; it is %s", img.State))
+		}
 		return nil
 	}
 	return invalid(field, image, "must be the name of an existing image (*.img or *.orkasi) or an OCI reference such as ghcr.io/org/macos:sonoma")
