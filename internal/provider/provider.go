@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
+	"github.com/hashicorp/terraform-plugin-framework/action"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/ephemeral"
@@ -27,6 +28,7 @@ var (
 	_ provider.Provider                       = (*orkaProvider)(nil)
 	_ provider.ProviderWithEphemeralResources = (*orkaProvider)(nil)
 	_ provider.ProviderWithListResources      = (*orkaProvider)(nil)
+	_ provider.ProviderWithActions            = (*orkaProvider)(nil)
 )
 
 // Defaults of the provider block. The retry budget is kept short enough that a maintenance
@@ -252,6 +254,7 @@ func (p *orkaProvider) Configure(ctx context.Context, req provider.ConfigureRequ
 	resp.DataSourceData = data
 	resp.EphemeralResourceData = data
 	resp.ListResourceData = data
+	resp.ActionData = data
 }
 
 func (p *orkaProvider) Resources(_ context.Context) []func() resource.Resource {
@@ -280,6 +283,11 @@ func (p *orkaProvider) ListResources(_ context.Context) []func() list.ListResour
 		NewRegistryCredentialListResource,
 		NewRoleBindingSubjectListResource,
 	}
+}
+
+// Actions preserve what an upgrade would delete (Terraform 1.14 and later run them).
+func (p *orkaProvider) Actions(_ context.Context) []func() action.Action {
+	return []func() action.Action{NewVMSaveAction, NewVMPushAction}
 }
 
 func (p *orkaProvider) EphemeralResources(_ context.Context) []func() ephemeral.EphemeralResource {

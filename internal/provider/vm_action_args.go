@@ -1,0 +1,39 @@
+package provider
+
+import (
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework/action/schema"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+)
+
+// The VM-preserving actions (orka_vm_save, orka_vm_push) name their source VM the same way;
+// these are the arguments and checks they share.
+
+func vmActionSourceAttributes() map[string]schema.Attribute {
+	return map[string]schema.Attribute{
+		"vm_name": schema.StringAttribute{
+			MarkdownDescription: "Name of the VM to read from. It must be `Running`.",
+			Required:            true,
+			Validators:          []validator.String{vmNameValidator()},
+		},
+		"namespace": schema.StringAttribute{
+			MarkdownDescription: "Namespace of the VM; defaults to the provider's `namespace`.",
+			Optional:            true,
+			Validators:          []validator.String{namespaceNameValidator()},
+		},
+	}
+}
+
+// actionTimeout reads an optional duration argument that validation already checked.
+func actionTimeout(v types.String, def time.Duration) time.Duration {
+	if v.IsNull() || v.IsUnknown() {
+		return def
+	}
+	d, err := time.ParseDuration(v.ValueString())
+	if err != nil || d <= 0 {
+		return def
+	}
+	return d
+}
