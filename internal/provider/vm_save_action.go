@@ -67,8 +67,8 @@ func (a *vmSaveAction) Schema(_ context.Context, _ action.SchemaRequest, resp *a
 		Validators: []validator.String{savedImageNameValidator()},
 	}
 	attrs["timeout"] = schema.StringAttribute{
-		MarkdownDescription: fmt.Sprintf("How long to wait for the image to be `Ready`, as a duration such as `\"90m\"`; "+
-			"default `%s`. When it runs out, the save goes on in Orka and the action fails saying so.", vmSaveDefaultTimeout),
+		MarkdownDescription: "How long to wait for the image to be `Ready`, as a duration such as `\"90m\"`; " +
+			"default `60m`. When it runs out, the save goes on in Orka and the action fails saying so.",
 		Optional:   true,
 		Validators: []validator.String{durationValidator{min: time.Second}},
 	}
