@@ -174,7 +174,8 @@ func (j vmSaveJob) run(outer context.Context, diags *diag.Diagnostics) {
 			return false, err
 		}
 		state := imageStateOf(img)
-		if state != lastState || time.Since(lastReport) >= vmSaveProgressEvery {
+		// Ready and Failed are reported once, below, with what to do next.
+		if state == orka.ImageStateUpdating && (state != lastState || time.Since(lastReport) >= vmSaveProgressEvery) {
 			j.progress(fmt.Sprintf("Image %q is %s (%s so far).", j.image, state, time.Since(start).Round(time.Second)))
 			lastState, lastReport = state, time.Now()
 		}

@@ -1,0 +1,123 @@
+#!/usr/bin/env bash
+# make demo-preserve: keeping a VM tuned by hand across an Orka upgrade, on the Orka simulator.
+# Deploys a VM, saves it into a new image with `terraform apply -invoke=action.orka_vm_save...`,
+# simulates an upgrade that deletes every VM, then one apply deploys the VM again from a VM
+# config whose image is the saved one, and checks that Orka runs it from that image.
+# Needs Terraform 1.14 or later (actions). Exits non-zero on any failure.
+set -euo pipefail
+tf="${1:?usage: demo-preserve.sh /absolute/path/to/terraform (1.14 or later)}"
+root="$(cd "$(dirname "$0")/.." && pwd)"
+have="$(CHECKPOINT_DISABLE=1 TF_CLI_CONFIG_FILE=/dev/null "$tf" version 2>/dev/null | sed -n -E '1s/^Terraform v([0-9.]+).*/\1/p')"
+if [ "$(printf '1.14.0\n%s\n' "$have" | sort -V | head -1)" != "1.14.0" ]; then
+  echo "demo-preserve: needs Terraform 1.14 or later (actions); $tf is ${have:-unknown}" >&2
+  exit 1
+fi
+work="$(mktemp -d "${TMPDIR:-/tmp}/orka-preserve.XXXXXX")"
+simpid=""
+cleanup() {
+  if [ -n "$simpid" ]; then kill "$simpid" 2>/dev/null || true; wait "$simpid" 2>/dev/null || true; fi
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+fail() { echo "demo-preserve: $*" >&2; exit 1; }
+# run shows a terraform command and its output, without the dev_overrides banner.
+run() {
+  echo "\$ terraform $*"
+  local rc=0
+  "$tf" "$@" -no-color >"$work/out.txt" 2>&1 || rc=$?
+  sed '/Warning: Provider development overrides/,/^releases\.$/d' "$work/out.txt"
+  [ "$rc" -eq 0 ] || fail "terraform $1 failed (exit $rc)"
+}
+api() { curl -fsS -H "Authorization: Bearer $ORKA_TOKEN" "$@"; }
+command -v curl >/dev/null || fail "curl is needed to steer the simulator (apt-get install curl)"
+
+say "Building the provider and orkasim"
+(cd "$root" && go build -o "$work/plugins/terraform-provider-orka" . && go build -o "$work/orkasim" ./cmd/orkasim)
+
+say "Starting the Orka simulator (a save takes two simulated minutes of one second each)"
+"$work/orkasim" --addr 127.0.0.1:0 --deploy-delay 300ms --minute 1s >"$work/sim.env" 2>"$work/sim.log" &
+simpid=$!
+for _ in $(seq 1 100); do
+  [ "$(grep -c '^ORKA_' "$work/sim.env" 2>/dev/null || true)" -ge 2 ] && break
+  kill -0 "$simpid" 2>/dev/null || { cat "$work/sim.log" >&2; fail "orkasim exited early"; }
+  sleep 0.1
+done
+set -a
+# shellcheck disable=SC1091
+. "$work/sim.env"
+set +a
+
+cat >"$work/terraformrc" <<RC
+provider_installation {
+  dev_overrides {
+    "registry.terraform.io/orkatf/orka" = "$work/plugins"
+  }
+  direct {}
+}
+RC
+export TF_CLI_CONFIG_FILE="$work/terraformrc" TF_IN_AUTOMATION=1 CHECKPOINT_DISABLE=1
+mkdir -p "$work/config"
+cd "$work/config"
+cat >main.tf <<'HCL'
+terraform {
+  required_providers {
+    orka = { source = "orkatf/orka" }
+  }
+}
+
+# A runner someone then tuned by hand (Xcode, simulators, signing certificates...).
+resource "orka_vm" "runner" {
+  name  = "xcode-runner"
+  image = "sequoia.orkasi"
+}
+
+action "orka_vm_save" "keep" {
+  config {
+    vm_name    = "xcode-runner"
+    image_name = "xcode-runner-tuned.orkasi"
+    timeout    = "5m"
+  }
+}
+HCL
+
+say "terraform apply: the runner"
+run apply -auto-approve -input=false
+
+say "terraform apply -invoke: save the tuned runner into a new image"
+run apply -auto-approve -input=false -invoke=action.orka_vm_save.keep
+state="$(api "$ORKA_ENDPOINT/api/v1/namespaces/orka-default/images/xcode-runner-tuned.orkasi" | sed -n -E 's/.*"state":"([A-Za-z]+)".*/\1/p')"
+[ "$state" = Ready ] || fail "the saved image is '${state:-missing}', not Ready"
+echo "Orka lists image xcode-runner-tuned.orkasi: $state"
+
+say "An Orka upgrade deletes every VM"
+api -X POST -d '{"type":"infrastructure","vms":"all"}' "$ORKA_ENDPOINT/_sim/upgrade"
+echo
+
+say "From now on the runner deploys from the saved image"
+cat >main.tf <<'HCL'
+terraform {
+  required_providers {
+    orka = { source = "orkatf/orka" }
+  }
+}
+
+resource "orka_vm_config" "runner" {
+  name  = "xcode-runner"
+  image = "xcode-runner-tuned.orkasi"
+}
+
+resource "orka_vm" "runner" {
+  name      = "xcode-runner"
+  vm_config = orka_vm_config.runner.name
+}
+HCL
+run apply -auto-approve -input=false
+image="$(api "$ORKA_ENDPOINT/api/v1/namespaces/orka-default/vms/xcode-runner" | sed -n -E 's/.*"image":"([^"]+)".*/\1/p')"
+[ "$image" = xcode-runner-tuned.orkasi ] || fail "the runner runs image '${image:-none}', not the saved one"
+echo "Orka runs VM xcode-runner from image $image"
+
+say "Cleaning up"
+run destroy -auto-approve -input=false
+echo "demo-preserve: ok"
