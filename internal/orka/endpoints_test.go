@@ -289,6 +289,43 @@ func TestEndpoints(t *testing.T) {
 			want: &Image{Name: "sonoma.orkasi", Type: "arm64"},
 		},
 		{
+			name:       "GetImage being saved",
+			respBody:   `{"name":"kept.orkasi","type":"arm64","state":"Failed","errorMessage":"disk full"}`,
+			call:       func(c *Client) (any, error) { return c.GetImage(ctx, "kept.orkasi") },
+			wantMethod: "GET", wantPath: "/api/v1/namespaces/orka-default/images/kept.orkasi",
+			want: &Image{Name: "kept.orkasi", Type: "arm64", State: ImageStateFailed, ErrorMessage: "disk full"},
+		},
+		{
+			name:     "SaveVM",
+			respBody: `{"kind":"Status","status":"Success","message":"saving"}`,
+			call: func(c *Client) (any, error) {
+				return c.SaveVM(ctx, "orka-ios", "runner", SaveVMRequest{ImageName: "kept.orkasi"})
+			},
+			wantMethod: "POST", wantPath: "/api/v1/namespaces/orka-ios/vms/runner/save", wantBody: `{"imageName":"kept.orkasi"}`,
+			want: &SaveVMResult{Message: "saving"},
+		},
+		{
+			// Orka accepted the save; an answer of another shape must not turn that into an error.
+			name:       "SaveVM with an answer of another shape",
+			respStatus: 202,
+			respBody:   `"accepted"`,
+			call: func(c *Client) (any, error) {
+				return c.SaveVM(ctx, "", "runner", SaveVMRequest{ImageName: "kept.orkasi"})
+			},
+			wantMethod: "POST", wantPath: "/api/v1/namespaces/orka-default/vms/runner/save", wantBody: `{"imageName":"kept.orkasi"}`,
+			want: &SaveVMResult{},
+		},
+		{
+			name:     "PushVM",
+			respBody: `{"jobName":"runner-push-x7k2p"}`,
+			call: func(c *Client) (any, error) {
+				return c.PushVM(ctx, "orka-ios", "runner", PushVMRequest{ImageReference: "ghcr.io/acme/macos:tuned"})
+			},
+			wantMethod: "POST", wantPath: "/api/v1/namespaces/orka-ios/vms/runner/push",
+			wantBody: `{"imageReference":"ghcr.io/acme/macos:tuned"}`,
+			want:     &PushVMResult{JobName: "runner-push-x7k2p"},
+		},
+		{
 			name:       "ListImageCaches",
 			respBody:   `{"items":[{"image":"sonoma.orkasi","nodes":[{"node":"mini-arm-1","status":"Ready"}]}]}`,
 			call:       func(c *Client) (any, error) { return c.ListImageCaches(ctx, "orka-default") },
