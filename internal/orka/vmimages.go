@@ -20,14 +20,14 @@ import (
 //     (Image in types.go), and that saving to an existing image name is refused with 409.
 //   All of these are used only here and in Image, so a live cluster that differs is fixed here.
 
-// Image states. [DOC: the values of the Image custom resource's status.state]
+// Image states. [DOC: the values of the Image custom resource's status.state].
 const (
 	ImageStateUpdating = "Updating"
 	ImageStateReady    = "Ready"
 	ImageStateFailed   = "Failed"
 )
 
-// SaveVMRequest is the body of .../vms/{name}/save. [ASSUMED field name]
+// SaveVMRequest is the body of .../vms/{name}/save. [ASSUMED field name].
 type SaveVMRequest struct {
 	// ImageName is the new image's name; Orka refuses a name that is already taken.
 	ImageName string `json:"imageName"`
@@ -39,14 +39,14 @@ type SaveVMResult struct {
 	Message string `json:"message,omitempty"`
 }
 
-// PushVMRequest is the body of .../vms/{name}/push. [DOC]
+// PushVMRequest is the body of .../vms/{name}/push. [DOC].
 type PushVMRequest struct {
 	// ImageReference is the OCI reference to push to, such as ghcr.io/org/macos:tuned. The
 	// namespace needs a registry credential for its server.
 	ImageReference string `json:"imageReference"`
 }
 
-// PushVMResult is Orka's answer to a push. [DOC]
+// PushVMResult is Orka's answer to a push. [DOC].
 type PushVMResult struct {
 	// JobName names the Kubernetes job that does the push. Its progress cannot be read over
 	// the Orka REST API; an administrator can follow it with kubectl.

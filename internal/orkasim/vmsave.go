@@ -26,11 +26,11 @@ const (
 )
 
 // saveMinutes is how many simulated minutes a save or a push takes. [ASSUMED: realistic for a
-// macOS disk; MacStadium documents no figure]
+// macOS disk; MacStadium documents no figure].
 const saveMinutes = 2
 
 // imageNameRE is the Kubernetes object-name rule (a DNS subdomain), which image names follow
-// because images are custom resources. [ASSUMED as the rule Orka applies to a saved image]
+// because images are custom resources. [ASSUMED as the rule Orka applies to a saved image].
 var imageNameRE = regexp.MustCompile(`^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$`)
 
 // saveRec is an image being saved.
@@ -65,7 +65,7 @@ type pushAnswer struct {
 }
 
 // sourceVMLocked finds the VM a save or push reads from; it must be Running, since a Pending
-// VM has no disk yet. [ASSUMED: Orka's rule for a VM that is not running]
+// VM has no disk yet. [ASSUMED: Orka's rule for a VM that is not running].
 func (s *Server) sourceVMLocked(c *call) (*vmState, error) {
 	ns, err := s.nsLocked(c.ns())
 	if err != nil {

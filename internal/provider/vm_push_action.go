@@ -36,7 +36,7 @@ type vmPushActionModel struct {
 }
 
 // pushNotObservable is what the action says about the job it started, because Orka's REST
-// API offers no route to follow it. [DOC: the push answers only a jobName]
+// API offers no route to follow it. [DOC: the push answers only a jobName].
 const pushNotObservable = "Orka's REST API has no route that reports a push job's progress or result, so this " +
 	"action cannot wait for it. An administrator can follow the job in the cluster's Kubernetes API " +
 	"(`kubectl get jobs --all-namespaces | grep %[1]s`, then `kubectl logs job/%[1]s -n <namespace>`), or check " +

@@ -2,7 +2,6 @@ package provider
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"regexp"
 	"time"
@@ -49,7 +48,7 @@ func (a *vmSaveAction) Metadata(_ context.Context, req action.MetadataRequest, r
 }
 
 // savedImageName is the rule for a new image's name: images are Kubernetes custom resources,
-// whose names are DNS subdomains. [ASSUMED as the rule Orka applies to a saved image]
+// whose names are DNS subdomains. [ASSUMED as the rule Orka applies to a saved image].
 func savedImageNameValidator() validator.String {
 	return nameValidator{
 		what: "image name", maxLen: 253,
@@ -164,9 +163,10 @@ func (j vmSaveJob) run(outer context.Context, diags *diag.Diagnostics) {
 	lastState, lastReport := "", time.Now()
 	err := poll(ctx, func() (bool, error) {
 		img, err := j.client.GetImage(ctx, j.image)
+		if ctx.Err() != nil {
+			return false, ctx.Err() // the timeout below says what was still pending
+		}
 		switch {
-		case err != nil && ctx.Err() != nil:
-			return false, nil // the timeout below says what was still pending
 		case orka.IsUnavailable(err):
 			j.progress(fmt.Sprintf("Orka is not answering (%v); still waiting for image %q.", err, j.image))
 			return false, nil
@@ -184,11 +184,11 @@ func (j vmSaveJob) run(outer context.Context, diags *diag.Diagnostics) {
 	}, func() error { return context.DeadlineExceeded })
 
 	switch {
-	case errors.Is(err, context.DeadlineExceeded) && outer.Err() != nil:
+	case err != nil && outer.Err() != nil:
 		diags.AddError("Stopped waiting for the image",
 			fmt.Sprintf("The run was interrupted while image %q was %s. Orka accepted the save of %s and goes on with it: "+
 				"follow it with `orka3 image list %s`.", j.image, imageStateOf(&last), vmLabel, j.image))
-	case errors.Is(err, context.DeadlineExceeded):
+	case err != nil && ctx.Err() != nil:
 		diags.AddError("Image not ready in time",
 			fmt.Sprintf("Orka accepted the save of %s, but image %q was still %s after %s (the action's timeout). "+
 				"The save goes on in Orka: follow it with `orka3 image list %s`, and deploy from the image once it is Ready. "+

@@ -96,3 +96,21 @@ func TestVMSaveJob_missingVMStartsNothing(t *testing.T) {
 		t.Fatalf("an image was made for a missing VM: %v", err)
 	}
 }
+
+func TestVMSaveJob_outageWhileWaitingIsWaitedOut(t *testing.T) {
+	e := newTestEnv(t, actionSimOptions)
+	e.needSim(t)
+	deployForSave(t, e, "src")
+	const imagePath = "/api/v1/namespaces/orka-default/images/src-keep.orkasi"
+	// The existence check passes; then more 503s than the client retries for one read.
+	if err := e.sim.AddFault(orkasim.Fault{Method: "GET", Path: imagePath, Status: 503, Count: 5, After: 1}); err != nil {
+		t.Fatal(err)
+	}
+	msgs, diags := runSave(t, e, "src", "src-keep.orkasi", time.Minute)
+	if diags.HasError() {
+		t.Fatalf("an outage while waiting failed the save: %v", diags)
+	}
+	if all := strings.Join(msgs, "\n"); !strings.Contains(all, "Orka is not answering") || !strings.Contains(all, "is Ready after") {
+		t.Fatalf("progress:\n%s", all)
+	}
+}
