@@ -314,29 +314,7 @@ func fmFaults() []fmFault {
 // knownDefect lists cases that fail because of a defect of issue 9 not fixed yet, with the
 // defect's number. Such a case still runs: it is skipped with its failure when it fails, and
 // fails when it passes, so that this list only ever shrinks to what is still broken.
-var knownDefect = map[string]int{
-	// 1: a deploy that reaches Orka after the provider gave up becomes an orphan.
-	"vm/create/held_past_timeout": 1,
-	// 2: one spurious 404 on refresh drops a live object from state.
-	"vm_config/read/spurious_404":            2,
-	"vm/read/spurious_404":                   2,
-	"image_cache/read/spurious_404":          2,
-	"namespace/read/spurious_404":            2,
-	"service_account/read/spurious_404":      2,
-	"registry_credential/read/spurious_404":  2,
-	"role_binding_subject/read/spurious_404": 2,
-	// 3: a failure after Orka accepted a create taints the object, and the next apply
-	// deletes and recreates it.
-	"vm_config/create/maintenance_mid_apply":     3,
-	"vm_config/create/token_revoked_mid_apply":   3,
-	"image_cache/create/maintenance_mid_apply":   3,
-	"image_cache/create/token_revoked_mid_apply": 3,
-	// 6: a lost answer to an image-cache removal fails a destroy that succeeded.
-	"image_cache/delete/lost_answer": 6,
-	// 4: one 401 on the token's check mints a new token and leaves the old one valid.
-	"service_account_token/read/spurious_401":            4,
-	"service_account_token/read/token_revoked_mid_apply": 4,
-}
+var knownDefect = map[string]int{}
 
 // fmCase is one fault on one kind of route, of one resource or (for a fault the client
 // absorbs there) of every resource at once.
