@@ -3,10 +3,8 @@ package provider
 import (
 	"fmt"
 	"net/http"
-	"runtime"
 	"sort"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -737,72 +735,4 @@ func (e *testEnv) fmNothingLeft(base orkasim.Snapshot) error {
 		return fmt.Errorf("left in Orka after destroy: %v, %d valid tokens", keys, snap.ValidTokens)
 	}
 	return nil
-}
-
-// failureRecorder stands in for the *testing.T of resource.Test for a known defect's case,
-// so that its failure is reported (as a skip, with the text) instead of failing the suite.
-// resource.Test runs in a goroutine of its own: Fatal ends that goroutine, not the test.
-type failureRecorder struct {
-	*testing.T
-	mu              sync.Mutex
-	msgs            []string
-	failed, skipped bool
-}
-
-func (r *failureRecorder) run(f func()) {
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		f()
-	}()
-	<-done
-}
-
-func (r *failureRecorder) note(failed, skipped bool, msg string) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	r.failed = r.failed || failed
-	r.skipped = r.skipped || skipped
-	if msg != "" {
-		r.msgs = append(r.msgs, msg)
-	}
-}
-
-func (r *failureRecorder) text() string {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return strings.Join(r.msgs, "\n")
-}
-
-func (r *failureRecorder) Error(args ...any) { r.note(true, false, fmt.Sprint(args...)) }
-func (r *failureRecorder) Errorf(format string, args ...any) {
-	r.note(true, false, fmt.Sprintf(format, args...))
-}
-func (r *failureRecorder) Fail()             { r.note(true, false, "") }
-func (r *failureRecorder) FailNow()          { r.Fail(); runtime.Goexit() }
-func (r *failureRecorder) Fatal(args ...any) { r.Error(args...); runtime.Goexit() }
-func (r *failureRecorder) Fatalf(format string, args ...any) {
-	r.Errorf(format, args...)
-	runtime.Goexit()
-}
-func (r *failureRecorder) Skip(args ...any) {
-	r.note(false, true, fmt.Sprint(args...))
-	runtime.Goexit()
-}
-func (r *failureRecorder) Skipf(format string, args ...any) {
-	r.note(false, true, fmt.Sprintf(format, args...))
-	runtime.Goexit()
-}
-func (r *failureRecorder) SkipNow() { r.note(false, true, ""); runtime.Goexit() }
-
-func (r *failureRecorder) Failed() bool {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return r.failed
-}
-
-func (r *failureRecorder) Skipped() bool {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return r.skipped
 }
