@@ -75,3 +75,28 @@ func (r *failureRecorder) Skipped() bool {
 	defer r.mu.Unlock()
 	return r.skipped
 }
+
+// The recorder keeps a failure or a skip, with its text, and ends only the goroutine that
+// failed; a test that neither fails nor skips leaves it clean.
+func TestFailureRecorder(t *testing.T) {
+	cases := []struct {
+		name            string
+		f               func(r *failureRecorder)
+		failed, skipped bool
+		text            string
+	}{
+		{"passes", func(r *failureRecorder) { r.Logf("fine") }, false, false, ""},
+		{"errors and goes on", func(r *failureRecorder) { r.Errorf("one %d", 1); r.Error("two") }, true, false, "one 1\ntwo"},
+		{"fatal stops", func(r *failureRecorder) { r.Fatalf("stop %s", "here"); r.Error("not reached") }, true, false, "stop here"},
+		{"skip stops", func(r *failureRecorder) { r.Skip("later"); r.Error("not reached") }, false, true, "later"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			r := &failureRecorder{T: t}
+			r.run(func() { c.f(r) })
+			if r.Failed() != c.failed || r.Skipped() != c.skipped || r.text() != c.text {
+				t.Fatalf("failed %v skipped %v text %q; want %v %v %q", r.Failed(), r.Skipped(), r.text(), c.failed, c.skipped, c.text)
+			}
+		})
+	}
+}
