@@ -334,13 +334,7 @@ func fmFaults() []fmFault {
 // knownDefect lists cases that fail because of a defect of issue 9 not fixed yet, with the
 // defect's number. Such a case still runs: it is skipped with its failure when it fails, and
 // fails when it passes, so that this list only ever shrinks to what is still broken.
-var knownDefect = map[string]int{
-	// orka_node came after issue 9 was filed and does not follow the create protocol yet: a
-	// node move whose answer was lost fails the apply (as defect 1 did) or the destroy (as
-	// defect 6 did) instead of looking the node up, although a move is idempotent.
-	"node/create/lost_answer": 1,
-	"node/delete/lost_answer": 6,
-}
+var knownDefect = map[string]int{}
 
 // fmCase is one fault on one kind of route, of one resource or (for a fault the client
 // absorbs there) of every resource at once.

@@ -329,7 +329,7 @@ func (r *imageCacheResource) Read(ctx context.Context, req resource.ReadRequest,
 		return cache, nil
 	})
 	if err != nil && !orka.IsNotFound(err) {
-		addAPIError(&resp.Diagnostics, "Could not read "+what, err)
+		addAPIError(&resp.Diagnostics, "Could not read the cache of image "+fmt.Sprintf("%q in namespace %q", image, ns), err)
 		return
 	}
 	if readPending(ctx, req, resp, what, cache != nil, "") {

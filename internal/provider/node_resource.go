@@ -258,7 +258,7 @@ func (r *nodeResource) place(ctx context.Context, node *orka.Node, namespace str
 		if !slices.Contains(node.OrkaTags, t) {
 			continue
 		}
-		if err := client.UntagNode(ctx, node.Namespace, name, t); err != nil && !orka.IsNotFound(err) {
+		if err := resendIfLost(func() error { return client.UntagNode(ctx, node.Namespace, name, t) }); err != nil && !orka.IsNotFound(err) {
 			addAPIError(diags, summary, fmt.Errorf("removing tag %q from node %q in namespace %q: %w", t, name, node.Namespace, err))
 			return nil, false
 		}
@@ -267,7 +267,7 @@ func (r *nodeResource) place(ctx context.Context, node *orka.Node, namespace str
 		if !r.checkIdle(ctx, node, namespace, summary, diags) {
 			return nil, false
 		}
-		err := client.MoveNode(ctx, node.Namespace, name, namespace)
+		err := r.move(ctx, node.Namespace, name, namespace)
 		if orka.IsConflict(err) {
 			diags.AddError(summary, fmt.Sprintf("Orka refused to move node %q from namespace %q to %q because it runs "+
 				"VMs. %s\n\n%s", name, node.Namespace, namespace, idleAdvice, err))
@@ -282,7 +282,7 @@ func (r *nodeResource) place(ctx context.Context, node *orka.Node, namespace str
 		if slices.Contains(node.OrkaTags, t) && node.Namespace == namespace {
 			continue
 		}
-		if err := client.TagNode(ctx, namespace, name, t); err != nil {
+		if err := resendIfLost(func() error { return client.TagNode(ctx, namespace, name, t) }); err != nil {
 			addAPIError(diags, summary, fmt.Errorf("node %q is in namespace %q; adding tag %q failed (apply again "+
 				"to finish): %w", name, namespace, t, err))
 			return nil, false
@@ -295,6 +295,36 @@ func (r *nodeResource) place(ctx context.Context, node *orka.Node, namespace str
 		return nil, false
 	}
 	return got, true
+}
+
+// move moves a node between namespaces. A move whose answer was lost is looked up: the node
+// found in the target namespace was moved; found where it was, it is moved once more (a move is
+// idempotent, so this can never do anything twice).
+func (r *nodeResource) move(ctx context.Context, from, name, to string) error {
+	client := r.data.client
+	err := client.MoveNode(ctx, from, name, to)
+	if !orka.IsAmbiguous(err) {
+		return err
+	}
+	lctx, cancel := graceContext(ctx)
+	defer cancel()
+	if _, gerr := client.GetNode(lctx, to, name); gerr == nil {
+		return nil
+	}
+	if _, gerr := client.GetNode(lctx, from, name); gerr != nil {
+		return fmt.Errorf("%w; looking the node up afterwards failed too: %w", err, gerr)
+	}
+	return client.MoveNode(ctx, from, name, to)
+}
+
+// resendIfLost sends an idempotent request (tagging, untagging) once more when its answer was
+// lost.
+func resendIfLost(send func() error) error {
+	err := send()
+	if orka.IsAmbiguous(err) {
+		err = send()
+	}
+	return err
 }
 
 const idleAdvice = "Orka moves a node only when it runs no VM. Delete those VMs first (remove or scale down the " +
