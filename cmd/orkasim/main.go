@@ -52,6 +52,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	minute := fs.Duration("minute", time.Minute, "length of one minute of a deploy's timeout")
 	cacheDelay := fs.Duration("cache-delay", 2*time.Second, "how long an image cache stays Caching before Ready")
 	gpu := fs.Bool("gpu", false, "enable GPU passthrough on the cluster")
+	latency := fs.Duration("latency", 0, "delay every API answer by this much (a cluster far away, e.g. from Terraform Cloud)")
+	jitter := fs.Duration("latency-jitter", 0, "add a random extra delay of up to this much to every API answer")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -61,10 +63,13 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if *nodes < 1 {
 		return fmt.Errorf("--nodes must be at least 1")
 	}
+	if *latency < 0 || *jitter < 0 {
+		return fmt.Errorf("--latency and --latency-jitter must not be negative")
+	}
 
 	sim := orkasim.New(orkasim.Options{
 		AdminToken: *token, Nodes: *nodes, DeployDelay: *deployDelay, Minute: *minute,
-		CacheDelay: *cacheDelay, GPUPassthrough: *gpu,
+		CacheDelay: *cacheDelay, GPUPassthrough: *gpu, Latency: *latency, LatencyJitter: *jitter,
 	})
 	logger := log.New(stderr, "orkasim: ", log.LstdFlags)
 	srv := &http.Server{Handler: logRequests(sim, logger), ErrorLog: logger, ReadHeaderTimeout: 10 * time.Second}

@@ -101,7 +101,7 @@ func TestRunTLS(t *testing.T) {
 }
 
 func TestRunRejectsBadFlags(t *testing.T) {
-	for _, args := range [][]string{{"--nodes", "0"}, {"--bogus"}, {"extra"}, {"--deploy-delay", "soon"}} {
+	for _, args := range [][]string{{"--nodes", "0"}, {"--bogus"}, {"extra"}, {"--deploy-delay", "soon"}, {"--latency", "-1ms"}, {"--latency-jitter", "fast"}} {
 		if err := run(context.Background(), args, io.Discard, io.Discard); err == nil {
 			t.Fatalf("%v accepted", args)
 		}

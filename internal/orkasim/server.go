@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	mathrand "math/rand/v2"
 	"net/http"
 	"net/url"
 	"strings"
@@ -51,6 +52,8 @@ func New(opts Options) *Server {
 	if opts.CacheDelay < 0 {
 		opts.CacheDelay = 0
 	}
+	opts.Latency = max(opts.Latency, 0)
+	opts.LatencyJitter = max(opts.LatencyJitter, 0)
 	s := &Server{opts: opts, admin: opts.AdminToken, now: opts.Now, capCh: make(chan struct{}), closed: make(chan struct{})}
 	if s.admin == "" {
 		s.admin = randomHex(32)
@@ -155,11 +158,24 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 		s.startEffects(f)
 	}
 
+	if d := s.latency(); d > 0 {
+		s.sleep(d)
+	}
 	if f != nil && f.f.DropResponse {
 		dropConnection(w)
 		return
 	}
 	bw.copyTo(w)
+}
+
+// latency is how long this answer is held back: Options.Latency plus a random share of
+// Options.LatencyJitter.
+func (s *Server) latency() time.Duration {
+	d := s.opts.Latency
+	if j := s.opts.LatencyJitter; j > 0 {
+		d += time.Duration(mathrand.Int64N(int64(j) + 1))
+	}
+	return d
 }
 
 // dropConnection closes the client's connection without any answer.

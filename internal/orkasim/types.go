@@ -20,6 +20,12 @@ type Options struct {
 	GPUPassthrough bool
 	// Now is the clock for token iat/exp and expiry checks; nil means time.Now.
 	Now func() time.Time
+	// Latency delays every /api/ answer by this much (plus up to LatencyJitter more, chosen
+	// at random per request), so that a run far from the cluster, such as one in Terraform
+	// Cloud, can be measured against the simulator. The control routes under /_sim/ are not
+	// delayed.
+	Latency       time.Duration
+	LatencyJitter time.Duration
 }
 
 // ClusterInfo is GET /api/v1/cluster-info.
