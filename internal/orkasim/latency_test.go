@@ -34,4 +34,9 @@ func TestLatencyStaysWithinJitter(t *testing.T) {
 			}
 		})
 	}
+	s := New(Options{Latency: time.Second})
+	s.SetLatency(20*time.Millisecond, 0)
+	if d := s.latency(); d != 20*time.Millisecond {
+		t.Fatalf("after SetLatency: %v", d)
+	}
 }

@@ -14,6 +14,7 @@ import (
 	"net/url"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -34,6 +35,9 @@ type Server struct {
 	faults       []*faultRec
 	log          []*RequestRecord
 
+	// latencyNs and jitterNs are Options.Latency and LatencyJitter, changed by SetLatency.
+	latencyNs, jitterNs atomic.Int64
+
 	closeOnce sync.Once
 	closed    chan struct{} // closed by Close: waiting deploys and delays end at once
 }
@@ -52,9 +56,8 @@ func New(opts Options) *Server {
 	if opts.CacheDelay < 0 {
 		opts.CacheDelay = 0
 	}
-	opts.Latency = max(opts.Latency, 0)
-	opts.LatencyJitter = max(opts.LatencyJitter, 0)
 	s := &Server{opts: opts, admin: opts.AdminToken, now: opts.Now, capCh: make(chan struct{}), closed: make(chan struct{})}
+	s.SetLatency(opts.Latency, opts.LatencyJitter)
 	if s.admin == "" {
 		s.admin = randomHex(32)
 	}
@@ -168,14 +171,20 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 	bw.copyTo(w)
 }
 
-// latency is how long this answer is held back: Options.Latency plus a random share of
-// Options.LatencyJitter.
+// SetLatency changes Options.Latency and Options.LatencyJitter for the answers that follow
+// (negative values mean none), so that one simulator can be measured near and far.
+func (s *Server) SetLatency(latency, jitter time.Duration) {
+	s.latencyNs.Store(int64(max(latency, 0)))
+	s.jitterNs.Store(int64(max(jitter, 0)))
+}
+
+// latency is how long this answer is held back: the latency plus a random share of the jitter.
 func (s *Server) latency() time.Duration {
-	d := s.opts.Latency
-	if j := s.opts.LatencyJitter; j > 0 {
-		d += time.Duration(mathrand.Int64N(int64(j) + 1))
+	d := s.latencyNs.Load()
+	if j := s.jitterNs.Load(); j > 0 {
+		d += mathrand.Int64N(j + 1)
 	}
-	return d
+	return time.Duration(d)
 }
 
 // dropConnection closes the client's connection without any answer.
