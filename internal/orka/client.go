@@ -81,6 +81,8 @@ type Client struct {
 	// Both share one transport and so one connection pool.
 	http *http.Client
 	long *http.Client
+	// lists holds the lists that refreshes share; every write drops them.
+	lists *listCache
 }
 
 // New validates cfg and builds a Client. It makes no request.
@@ -121,6 +123,7 @@ func New(cfg Config) (*Client, error) {
 		retryWaitMin:  cfg.RetryWaitMin,
 		retryWaitMax:  cfg.RetryWaitMax,
 		retryAfterMax: cfg.RetryAfterMax,
+		lists:         newListCache(),
 	}
 	if c.userAgent == "" {
 		c.userAgent = DefaultUserAgent
@@ -185,6 +188,7 @@ func normalizeEndpoint(raw string) (string, error) {
 func (c *Client) WithToken(token string) *Client {
 	cp := *c
 	cp.token = token
+	cp.lists = newListCache() // another token may be allowed to see other things
 	return &cp
 }
 
@@ -207,6 +211,12 @@ type call struct {
 func (c *Client) do(ctx context.Context, cl call) ([]byte, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("%s %s: not sent: %w", cl.method, cl.path, err)
+	}
+	if cl.method != http.MethodGet {
+		// The write may change any list: drop them now, and again once it has happened, so
+		// that no list fetched meanwhile is kept.
+		c.lists.invalidate()
+		defer c.lists.invalidate()
 	}
 	var payload []byte
 	switch b := cl.body.(type) {

@@ -280,7 +280,7 @@ func getConfirmed[T any](ctx context.Context, get func(context.Context) (T, erro
 		return v, err
 	case <-time.After(confirmPause):
 	}
-	return get(ctx)
+	return get(orka.Fresh(ctx)) // not from a list shared by this run's reads
 }
 
 // errAbsent is the not-found answer for objects that are found by listing.

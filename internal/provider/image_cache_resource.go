@@ -319,7 +319,7 @@ func (r *imageCacheResource) Read(ctx context.Context, req resource.ReadRequest,
 	// Absent, or missing from a node it was cached on, is confirmed by a second look.
 	var missing []string
 	cache, err := getConfirmed(ctx, func(ctx context.Context) (*orka.ImageCache, error) {
-		cache, err := r.data.client.GetImageCache(ctx, ns, image)
+		cache, err := r.data.client.RefreshImageCache(ctx, ns, image)
 		if err != nil {
 			return nil, err
 		}

@@ -124,7 +124,7 @@ func (r *namespaceResource) Read(ctx context.Context, req resource.ReadRequest, 
 	}
 	name := state.Name.ValueString()
 	what := fmt.Sprintf("Namespace %q", name)
-	got, err := getConfirmed(ctx, func(ctx context.Context) (*orka.Namespace, error) { return r.data.client.GetNamespace(ctx, name) })
+	got, err := getConfirmed(ctx, func(ctx context.Context) (*orka.Namespace, error) { return r.data.client.RefreshNamespace(ctx, name) })
 	if err != nil && !orka.IsNotFound(err) {
 		addAPIError(&resp.Diagnostics, fmt.Sprintf("Could not read namespace %q", name), err)
 		return

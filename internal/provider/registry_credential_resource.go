@@ -227,7 +227,9 @@ func (r *registryCredentialResource) Read(ctx context.Context, req resource.Read
 	ns := r.data.namespaceOr(state.Namespace)
 	server := state.Server.ValueString()
 	what := fmt.Sprintf("Registry credential for %q in namespace %q", server, ns)
-	got, err := getConfirmed(ctx, func(ctx context.Context) (*orka.RegistryCredential, error) { return r.lookup(ctx, ns, server) })
+	got, err := getConfirmed(ctx, func(ctx context.Context) (*orka.RegistryCredential, error) {
+		return r.data.client.RefreshRegistryCredential(ctx, ns, server)
+	})
 	if err != nil && !orka.IsNotFound(err) {
 		addAPIError(&resp.Diagnostics, "Could not read the "+strings.ToLower(what[:1])+what[1:], err)
 		return

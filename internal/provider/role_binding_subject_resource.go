@@ -172,7 +172,7 @@ func (r *roleBindingSubjectResource) Create(ctx context.Context, req resource.Cr
 // lookup reports whether the subject is in the namespace's orka-dev binding, with "not there"
 // as a not-found error.
 func (r *roleBindingSubjectResource) lookup(ctx context.Context, m roleBindingSubjectModel, ns string) (bool, error) {
-	subjects, err := r.data.client.ListRoleBindingSubjects(ctx, ns)
+	subjects, err := r.data.client.RefreshRoleBindingSubjects(ctx, ns, func(s orka.RoleBindingSubject) bool { return m.matches(s, ns) })
 	if err != nil {
 		return false, err
 	}

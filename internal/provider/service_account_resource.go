@@ -122,7 +122,7 @@ func (r *serviceAccountResource) Read(ctx context.Context, req resource.ReadRequ
 	name := state.Name.ValueString()
 	what := fmt.Sprintf("Service account %q in namespace %q", name, ns)
 	_, err := getConfirmed(ctx, func(ctx context.Context) (*orka.ServiceAccount, error) {
-		return r.data.client.GetServiceAccount(ctx, ns, name)
+		return r.data.client.RefreshServiceAccount(ctx, ns, name)
 	})
 	if err != nil && !orka.IsNotFound(err) {
 		addAPIError(&resp.Diagnostics, fmt.Sprintf("Could not read service account %q in namespace %q", name, ns), err)

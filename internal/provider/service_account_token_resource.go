@@ -231,7 +231,7 @@ func (r *serviceAccountTokenResource) Read(ctx context.Context, req resource.Rea
 		forgetToken(ctx, resp, what, reason)
 		return
 	}
-	if _, err := r.data.client.GetServiceAccount(ctx, ns, sa); err != nil {
+	if _, err := r.data.client.RefreshServiceAccount(ctx, ns, sa); err != nil {
 		if orka.IsNotFound(err) {
 			forgetToken(ctx, resp, what, fmt.Sprintf("its service account %q no longer exists in namespace %q "+
 				"(deleting an account invalidates all its tokens)", sa, ns))

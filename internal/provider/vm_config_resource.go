@@ -207,7 +207,7 @@ func (r *vmConfigResource) Read(ctx context.Context, req resource.ReadRequest, r
 		name = state.ID.ValueString()
 	}
 	what := fmt.Sprintf("VM config %q", name)
-	got, err := getConfirmed(ctx, func(ctx context.Context) (*orka.VMConfig, error) { return r.data.client.GetVMConfig(ctx, name) })
+	got, err := getConfirmed(ctx, func(ctx context.Context) (*orka.VMConfig, error) { return r.data.client.RefreshVMConfig(ctx, name) })
 	if err != nil && !orka.IsNotFound(err) {
 		addAPIError(&resp.Diagnostics, "Could not read "+what, err)
 		return

@@ -523,7 +523,7 @@ func (r *vmResource) Read(ctx context.Context, req resource.ReadRequest, resp *r
 	}
 	ns, name := r.data.namespaceOr(state.Namespace), state.Name.ValueString()
 	what := fmt.Sprintf("VM %q in namespace %q", name, ns)
-	vm, err := getConfirmed(ctx, func(ctx context.Context) (*orka.VM, error) { return r.data.client.GetVM(ctx, ns, name) })
+	vm, err := getConfirmed(ctx, func(ctx context.Context) (*orka.VM, error) { return r.data.client.RefreshVM(ctx, ns, name) })
 	if err != nil && !orka.IsNotFound(err) {
 		addAPIError(&resp.Diagnostics, "Could not read "+what, err)
 		return
