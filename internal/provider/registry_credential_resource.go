@@ -156,11 +156,11 @@ func (r *registryCredentialResource) ModifyPlan(ctx context.Context, req resourc
 		return
 	}
 	// The ID follows the namespace and server, both known at plan time in practice.
-	var ns, server types.String
-	resp.Diagnostics.Append(resp.Plan.GetAttribute(ctx, path.Root("namespace"), &ns)...)
-	resp.Diagnostics.Append(resp.Plan.GetAttribute(ctx, path.Root("server"), &server)...)
+	ns, server := rawString(resp.Plan.Raw, "namespace"), rawString(resp.Plan.Raw, "server")
 	if !ns.IsUnknown() && !ns.IsNull() && !server.IsUnknown() {
-		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("id"), ns.ValueString()+"/"+server.ValueString())...)
+		if id := ns.ValueString() + "/" + server.ValueString(); rawString(resp.Plan.Raw, "id").ValueString() != id {
+			resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("id"), id)...)
+		}
 	}
 }
 

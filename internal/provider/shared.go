@@ -99,18 +99,18 @@ func planNamespace(ctx context.Context, pd *providerData, req resource.ModifyPla
 	if pd == nil || req.Plan.Raw.IsNull() {
 		return
 	}
-	var configured types.String
-	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("namespace"), &configured)...)
-	if configured.IsUnknown() || !configured.IsNull() {
+	if configured := rawString(req.Config.Raw, "namespace"); configured.IsUnknown() || !configured.IsNull() {
 		return
 	}
-	resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("namespace"), pd.namespace)...)
+	// A no-op plan already holds the namespace (from state): rewriting it would cost a walk
+	// of the whole plan for nothing.
+	if planned := rawString(resp.Plan.Raw, "namespace"); planned.IsNull() || planned.IsUnknown() || planned.ValueString() != pd.namespace {
+		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("namespace"), pd.namespace)...)
+	}
 	if req.State.Raw.IsNull() {
 		return
 	}
-	var prior types.String
-	resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root("namespace"), &prior)...)
-	if !prior.IsNull() && prior.ValueString() != pd.namespace {
+	if prior := rawString(req.State.Raw, "namespace"); !prior.IsNull() && prior.ValueString() != pd.namespace {
 		resp.RequiresReplace = append(resp.RequiresReplace, path.Root("namespace"))
 	}
 }

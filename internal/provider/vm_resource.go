@@ -226,9 +226,7 @@ func (r *vmResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequ
 		r.refuseNeverFits(ctx, resp)
 		return
 	}
-	var status types.String
-	resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root("status"), &status)...)
-	if status.ValueString() == orka.VMStatusFailed {
+	if rawString(req.State.Raw, "status").ValueString() == orka.VMStatusFailed {
 		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("status"), types.StringUnknown())...)
 		resp.RequiresReplace = append(resp.RequiresReplace, path.Root("status"))
 	}
