@@ -102,3 +102,19 @@ func (c *Client) RefreshRoleBindingSubjects(ctx context.Context, namespace strin
 	return refreshList(ctx, c, routeRoleBindingSubjects(namespaceOrDefault(namespace)),
 		func(v *RoleBindingSubject) bool { return has(*v) })
 }
+
+// RefreshNode finds a node for a refresh: in orka-default's shared node list, and otherwise
+// with FindNode, which looks afresh in every namespace.
+func (c *Client) RefreshNode(ctx context.Context, name string) (*Node, error) {
+	if err := requireName("node", name); err != nil {
+		return nil, err
+	}
+	confirmed := false
+	n, err := refreshOne(ctx, c, routeNodes(DefaultNamespace),
+		func(v *Node) bool { return v.Name == name },
+		func() (*Node, error) { confirmed = true; return c.FindNode(ctx, name) })
+	if err == nil && !confirmed {
+		n.Namespace = DefaultNamespace // as GetNode says of a node in orka-default's list
+	}
+	return n, err
+}

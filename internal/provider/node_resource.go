@@ -142,7 +142,7 @@ func (r *nodeResource) Read(ctx context.Context, req resource.ReadRequest, resp 
 		return
 	}
 	name := state.Name.ValueString()
-	node, err := r.data.client.FindNode(ctx, name)
+	node, err := r.data.client.RefreshNode(ctx, name)
 	if orka.IsNotFound(err) {
 		// Confirm before dropping: one list that missed the node must not lose it.
 		if node, err = r.data.client.FindNode(ctx, name); orka.IsNotFound(err) {
