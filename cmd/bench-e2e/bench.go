@@ -36,7 +36,7 @@ type bench struct {
 }
 
 // newBench builds the provider and prepares the working directory.
-func newBench(o *options, log io.Writer) (*bench, error) {
+func newBench(ctx context.Context, o *options, log io.Writer) (*bench, error) {
 	work, err := os.MkdirTemp("", "orka-bench-e2e-")
 	if err != nil {
 		return nil, err
@@ -44,7 +44,7 @@ func newBench(o *options, log io.Writer) (*bench, error) {
 	b := &bench{o: o, log: log, work: work, plugins: filepath.Join(work, "plugins"),
 		real: filepath.Join(work, "provider", providerName), rssFile: filepath.Join(work, "rss")}
 	b.logf("building the provider from %s into %s", o.root, b.real)
-	build := exec.Command("go", "build", "-trimpath", "-ldflags", "-s -w", "-o", b.real, ".") //nolint:gosec // fixed arguments
+	build := exec.CommandContext(ctx, "go", "build", "-trimpath", "-ldflags", "-s -w", "-o", b.real, ".") //nolint:gosec // fixed arguments
 	build.Dir, build.Stdout, build.Stderr = o.root, log, log
 	if err := build.Run(); err != nil {
 		b.close()

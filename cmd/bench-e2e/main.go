@@ -101,7 +101,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	b, err := newBench(o, stderr)
+	b, err := newBench(ctx, o, stderr)
 	if err != nil {
 		return err
 	}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"os/exec"
@@ -21,12 +22,12 @@ const (
 // resident set size, from the kernel's rusage, to the RSS file. Terraform may start the
 // provider more than once in a run; the benchmark keeps the largest value.
 func wrapProvider() int {
-	real := os.Getenv(envRealProvider)
-	if real == "" {
+	provider := os.Getenv(envRealProvider)
+	if provider == "" {
 		fmt.Fprintln(os.Stderr, "bench-e2e: started as a provider without "+envRealProvider)
 		return 1
 	}
-	cmd := exec.Command(real, os.Args[1:]...) //nolint:gosec // the benchmark's own build
+	cmd := exec.CommandContext(context.Background(), provider, os.Args[1:]...) //nolint:gosec // the benchmark's own build
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, os.Stdout, os.Stderr
 	if err := cmd.Start(); err != nil {
 		fmt.Fprintln(os.Stderr, "bench-e2e:", err)

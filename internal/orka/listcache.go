@@ -52,9 +52,9 @@ func (lc *listCache) invalidate() {
 func cachedList[T any](ctx context.Context, c *Client, path string) ([]T, error) {
 	lc := c.lists
 	lc.mu.Lock()
-	if v, ok := lc.entries[path]; ok {
+	if items, ok := lc.entries[path].([]T); ok {
 		lc.mu.Unlock()
-		return v.([]T), nil
+		return items, nil
 	}
 	gen := lc.gen
 	lc.mu.Unlock()
@@ -73,7 +73,8 @@ func cachedList[T any](ctx context.Context, c *Client, path string) ([]T, error)
 	if err != nil {
 		return nil, err
 	}
-	return v.([]T), nil
+	items, _ := v.([]T) // the only type stored under path
+	return items, nil
 }
 
 // refreshOne finds one object in the cached list at path. An object the list does not hold
