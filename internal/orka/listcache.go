@@ -59,6 +59,13 @@ func cachedList[T any](ctx context.Context, c *Client, path string) ([]T, error)
 	gen := lc.gen
 	lc.mu.Unlock()
 	v, err, _ := lc.flight.Do(strconv.FormatUint(gen, 10)+" "+path, func() (any, error) {
+		// A fetch that ended between this reader's look above and here has stored its list.
+		lc.mu.Lock()
+		items, ok := lc.entries[path].([]T)
+		lc.mu.Unlock()
+		if ok {
+			return items, nil
+		}
 		items, err := list[T](ctx, c, path)
 		if err != nil {
 			return nil, err
