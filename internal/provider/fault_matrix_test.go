@@ -99,7 +99,7 @@ resource "orka_vm_config" "fm" {
 }`),
 			routes: map[fmRoute]fmEndpoint{
 				fmCreate: {http.MethodPost, ns + "/vmconfigs"},
-				fmRead:   {http.MethodGet, ns + "/vmconfigs/fm-cfg"},
+				fmRead:   {http.MethodGet, ns + "/vmconfigs"}, // a refresh reads the shared list
 				fmDelete: {http.MethodDelete, ns + "/vmconfigs/fm-cfg"},
 			},
 		},
@@ -118,7 +118,7 @@ resource "orka_vm" "fm" {
 			},
 			routes: map[fmRoute]fmEndpoint{
 				fmCreate: {http.MethodPost, ns + "/vms"},
-				fmRead:   {http.MethodGet, ns + "/vms/fm-vm"},
+				fmRead:   {http.MethodGet, ns + "/vms"},
 				fmDelete: {http.MethodDelete, ns + "/vms/fm-vm"},
 			},
 		},
@@ -131,7 +131,7 @@ resource "orka_image_cache" "fm" {
 }`),
 			routes: map[fmRoute]fmEndpoint{
 				fmCreate: {http.MethodPost, ns + "/imagecache/add"},
-				fmRead:   {http.MethodGet, ns + "/imagecache/" + img},
+				fmRead:   {http.MethodGet, ns + "/imagecache"},
 				fmDelete: {http.MethodPost, ns + "/imagecache/remove"},
 			},
 		},
@@ -143,7 +143,7 @@ resource "orka_namespace" "fm" {
 }`),
 			routes: map[fmRoute]fmEndpoint{
 				fmCreate: {http.MethodPost, "/api/v1/namespaces"},
-				fmRead:   {http.MethodGet, "/api/v1/namespaces/orka-fm"},
+				fmRead:   {http.MethodGet, "/api/v1/namespaces"},
 				fmDelete: {http.MethodDelete, "/api/v1/namespaces/orka-fm"},
 			},
 		},
