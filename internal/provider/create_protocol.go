@@ -266,7 +266,7 @@ func readPending(ctx context.Context, req resource.ReadRequest, resp *resource.R
 }
 
 // confirmPause is the pause before the second look at an object Orka said it does not have.
-const confirmPause = 500 * time.Millisecond
+const confirmPause = 200 * time.Millisecond
 
 // getConfirmed runs get, and after a 404 runs it once more: one stray 404 (an API server that
 // is restarting, a cache not yet in sync) must never drop a live object from state.

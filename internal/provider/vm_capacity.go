@@ -54,7 +54,7 @@ func (r *vmResource) effectiveAsk(ctx context.Context, deploy orka.DeployVMReque
 	}
 	ok := true
 	if deploy.VMConfig != "" {
-		cfg, err := r.data.client.GetVMConfig(ctx, deploy.VMConfig)
+		cfg, err := r.data.client.RefreshVMConfig(ctx, deploy.VMConfig)
 		if err != nil {
 			ok = false
 		} else {
