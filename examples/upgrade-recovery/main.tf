@@ -126,8 +126,12 @@ resource "orka_service_account_token" "ci" {
 
 # Stands for wherever the CI system reads its Orka token (a secret store, a Terraform Cloud
 # variable, a GitHub Actions secret): it is updated in the same apply that mints the token.
+# Hand a token only to arguments that stay redacted in plans: sensitive ones (such as
+# tfe_variable.value or github_actions_secret.plaintext_value) or write-only ones. Never to
+# terraform_data's `input`: Terraform copies it into `output`, which it does not mark
+# sensitive, so a rotation's plan would print the old token, still valid, in clear text.
 resource "terraform_data" "ci_system_secret" {
-  input = orka_service_account_token.ci.token
+  triggers_replace = orka_service_account_token.ci.token
 }
 
 output "runners" {

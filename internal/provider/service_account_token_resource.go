@@ -159,7 +159,8 @@ func (r *serviceAccountTokenResource) ValidateConfig(ctx context.Context, req re
 // not mint a token before the window has even started).
 func (r *serviceAccountTokenResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
 	planNamespace(ctx, r.data, req, resp)
-	if req.State.Raw.IsNull() || req.Plan.Raw.IsNull() {
+	if !requireAdministrator(ctx, r.data, "orka_service_account_token", req, resp, "namespace", "service_account") ||
+		req.State.Raw.IsNull() || req.Plan.Raw.IsNull() {
 		return
 	}
 	var state, plan serviceAccountTokenModel
