@@ -95,6 +95,14 @@ func TestAccSecrets_upgradeRecoveryExampleRotationPrintsNoSecret(t *testing.T) {
 	if !strings.Contains(out["plan after upgrade"], "# terraform_data.ci_system_secret ") {
 		t.Fatalf("the plan after the upgrade does not hand the new token over:\n%s", out["plan after upgrade"])
 	}
+	// The upgrade removed several objects: their warnings share one summary, so Terraform
+	// folds them into one block instead of repeating the paragraph per object.
+	if n := strings.Count(out["plan after upgrade"], "Warning: "+summaryGone); n != 1 {
+		t.Errorf("the plan after the upgrade shows %d %q warnings, want 1 folded block:\n%s", n, summaryGone, out["plan after upgrade"])
+	}
+	if !strings.Contains(out["plan after upgrade"], "more similar warnings elsewhere") {
+		t.Errorf("the plan after the upgrade does not fold the removed objects' warnings:\n%s", out["plan after upgrade"])
+	}
 	out["apply after upgrade"] = c.run(false, "apply", "-auto-approve", "-input=false")
 	seen.addFromState(t, c.dir)
 

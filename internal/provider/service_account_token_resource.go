@@ -69,6 +69,10 @@ func (r *serviceAccountTokenResource) Schema(_ context.Context, _ resource.Schem
 			"- `regenerate_after` has passed since it was issued.\n\n" +
 			"The next apply then mints a new token, and everything that references `token` (a CI system's secret, " +
 			"a Terraform Cloud variable, a Kubernetes secret) is updated in the same apply.\n\n" +
+			"Hand `token` only to arguments that stay redacted in plans: sensitive ones (such as " +
+			"`tfe_variable.value`) or write-only ones. `terraform_data`'s `input` is not one: Terraform copies it " +
+			"into `output` without the sensitive mark, so the plan of a rotation would print the old token, which " +
+			"stays valid. Use `triggers_replace` where `terraform_data` stands in for a consumer.\n\n" +
 			"**Tokens cannot be revoked one by one in Orka.** Destroying this resource, or replacing it, only makes " +
 			"Terraform forget the token: it stays valid until it expires. To invalidate every token of an account at " +
 			"once, delete the service account (`orka_service_account`, or `orka3 serviceaccount delete`). Prefer a " +
