@@ -1,9 +1,10 @@
 # A CI estate on Orka that survives MacStadium's upgrades: after any upgrade, one
 # `terraform apply` rebuilds exactly what the upgrade wiped. See README.md.
 #
-# The provider reads ORKA_ENDPOINT and ORKA_TOKEN from the environment. Use a token that
-# survives upgrades (a user token), or regenerate the service-account token you use here
-# before applying after an upgrade.
+# The provider reads ORKA_ENDPOINT and ORKA_TOKEN from the environment. This estate holds
+# administrator-only objects (namespace, service account, token, role binding, registry
+# credential), so ORKA_TOKEN must be an administrator's user token (`orka3 user get-token`):
+# it survives upgrades but lasts an hour. A service-account token stops the plan up front.
 terraform {
   required_providers {
     orka = {
