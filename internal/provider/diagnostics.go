@@ -15,7 +15,7 @@ import (
 // so that Terraform folds repeated warnings into one ("and N more similar warnings"), and
 // errors read as one cause; the detail still names the object each one is about.
 const (
-	summaryTokenRejected = "Orka rejected the provider's token"
+	summaryTokenRejected = "Orka rejected the provider's token" //nolint:gosec // a message, not a credential
 	summaryAdminNeeded   = "An Orka administrator's token is needed"
 	summaryForbidden     = "The provider's token lacks a permission"
 	summaryUnavailable   = "The Orka API is unavailable"

@@ -115,7 +115,7 @@ func (d *upgradeWindowDataSource) Schema(_ context.Context, _ datasource.SchemaR
 				MarkdownDescription: "Seconds until the window starts; 0 once it has started; null when unscheduled. " +
 					"Terraform's `||` and `&&` evaluate both sides and fail on null, so guard comparisons with a " +
 					"conditional: `status != \"scheduled\" ? true : seconds_until_start > 86400 || ready`.",
-				Computed:            true,
+				Computed: true,
 			},
 			"impact": schema.MapAttribute{
 				MarkdownDescription: "What the upgrade does to each aspect of the cluster: `persists`, `may_be_deleted`, " +
