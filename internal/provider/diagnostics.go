@@ -22,6 +22,8 @@ const (
 	summaryUnreachable   = "The Orka API cannot be reached"
 	summaryTLS           = "The Orka API's TLS certificate was not accepted"
 	summaryGone          = "Object no longer exists in Orka"
+	// summaryTokenRegenerated is a warning, not a credential.
+	summaryTokenRegenerated = "Service-account token will be regenerated" //nolint:gosec // a message
 )
 
 // tokenRejectedAdvice is shown whenever Orka answers 401 to the provider's own token. After an

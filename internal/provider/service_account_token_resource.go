@@ -321,7 +321,9 @@ func tokenStaleReason(m serviceAccountTokenModel, now time.Time) string {
 // forgetToken removes the token from state with a warning that gives the reason.
 func forgetToken(ctx context.Context, resp *resource.ReadResponse, what, reason string) {
 	tflog.Info(ctx, "service-account token will be regenerated", map[string]any{"reason": reason})
-	resp.Diagnostics.AddWarning(what+" will be regenerated",
+	// One summary for every token, so that Terraform folds the warnings of an upgrade that
+	// invalidated many; the detail names the token.
+	resp.Diagnostics.AddWarning(summaryTokenRegenerated,
 		what+" has been removed from the Terraform state because "+reason+". The next apply mints a new token "+
 			"and updates everything that uses it. (Orka cannot revoke a single token: any old token stays valid "+
 			"until it expires or its service account is deleted.)")
