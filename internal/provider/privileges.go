@@ -37,6 +37,13 @@ var privileges = map[string]string{
 	"data orka_nodes":                      needsNamespace,
 	"data orka_upgrade_window":             needsNamespace,
 	"data orka_cluster":                    needsAny,
+	"list orka_namespace":                  needsAdministrator,
+	"list orka_service_account":            needsAdministrator,
+	"list orka_registry_credential":        needsAdministrator,
+	"list orka_role_binding_subject":       needsAdministrator,
+	"list orka_vm_config":                  needsOrkaDefault,
+	"list orka_vm":                         needsNamespace,
+	"list orka_image_cache":                needsNamespace,
 }
 
 // requireAdministrator stops a plan that would create, change or destroy an

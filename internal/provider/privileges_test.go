@@ -127,7 +127,8 @@ func TestPrivilegesTableMatchesDocs(t *testing.T) {
 	}
 	for typ, need := range privileges {
 		kind, name, _ := strings.Cut(typ, " ")
-		kind = map[string]string{"resource": "resource", "data": "data source", "ephemeral": "ephemeral resource"}[kind]
+		kind = map[string]string{"resource": "resource", "data": "data source", "ephemeral": "ephemeral resource",
+			"list": "list resource"}[kind]
 		row := fmt.Sprintf("| `%s` | %s | %s |", name, kind, words[need])
 		if !strings.Contains(doc, row) {
 			t.Errorf("templates/index.md.tmpl lacks the row %s", row)
