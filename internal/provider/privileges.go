@@ -28,6 +28,7 @@ var privileges = map[string]string{
 	"ephemeral orka_service_account_token": needsAdministrator,
 	"resource orka_registry_credential":    needsAdministrator,
 	"resource orka_role_binding_subject":   needsAdministrator,
+	"resource orka_node":                   needsAdministrator,
 	"resource orka_vm_config":              needsOrkaDefault,
 	"data orka_vm_config":                  needsOrkaDefault,
 	"data orka_images":                     needsOrkaDefault,

@@ -138,3 +138,22 @@ func TestPrivilegesTableMatchesDocs(t *testing.T) {
 		t.Errorf("the Privileges table has %d rows; the provider knows %d types", n, len(privileges))
 	}
 }
+
+// Node placement is an administrator's too: a service-account token stops at plan.
+func TestAccPrivileges_nodePlacementNeedsAdministrator(t *testing.T) {
+	e := newTestEnv(t, orkasim.Options{})
+	e.needSim(t)
+	token := e.serviceAccountToken(t)
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: e.factories(),
+		Steps: []resource.TestStep{{
+			Config: configWithToken(e, token, `
+resource "orka_node" "ci" {
+  name      = "mini-arm-1"
+  namespace = "orka-ci"
+}`),
+			PlanOnly:    true,
+			ExpectError: regexp.MustCompile(`(?s)An Orka administrator's token is needed.*would create orka_node\s+"mini-arm-1"`),
+		}},
+	})
+}
