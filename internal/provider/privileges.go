@@ -45,6 +45,8 @@ var privileges = map[string]string{
 	"list orka_vm_config":                  needsOrkaDefault,
 	"list orka_vm":                         needsNamespace,
 	"list orka_image_cache":                needsNamespace,
+	"action orka_vm_save":                  needsNamespace,
+	"action orka_vm_push":                  needsNamespace,
 }
 
 // requireAdministrator stops a plan that would create, change or destroy an

@@ -128,7 +128,7 @@ func TestPrivilegesTableMatchesDocs(t *testing.T) {
 	for typ, need := range privileges {
 		kind, name, _ := strings.Cut(typ, " ")
 		kind = map[string]string{"resource": "resource", "data": "data source", "ephemeral": "ephemeral resource",
-			"list": "list resource"}[kind]
+			"list": "list resource", "action": "action"}[kind]
 		row := fmt.Sprintf("| `%s` | %s | %s |", name, kind, words[need])
 		if !strings.Contains(doc, row) {
 			t.Errorf("templates/index.md.tmpl lacks the row %s", row)
