@@ -1,4 +1,4 @@
-# A small Orka estate: what `make demo` applies against the simulator.
+# A small Orka estate to start from. (`make demo` applies examples/upgrade-recovery instead.)
 # The provider reads ORKA_ENDPOINT and ORKA_TOKEN from the environment.
 terraform {
   required_providers {

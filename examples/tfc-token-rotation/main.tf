@@ -1,7 +1,10 @@
-# An admin workspace that mints one Orka service-account token per CI pipeline and writes it
-# into that pipeline's Terraform Cloud workspace as a sensitive ORKA_TOKEN variable. After an
-# Orka upgrade invalidates every token, one apply of this workspace re-arms every pipeline.
-# See README.md. Not run by the project's tests: it needs the hashicorp/tfe provider.
+# The administrator's workspace: it owns everything only an Orka administrator may manage
+# (service accounts, their tokens, role bindings), mints one service-account token per pool
+# workspace and writes it into that workspace as a sensitive ORKA_TOKEN variable, then
+# triggers the pool workspace's run. Pool workspaces (see pool/) manage VM configs, VMs and
+# image caches unattended with those tokens. After an Orka upgrade invalidates every token,
+# one apply of this workspace re-arms every pool. See README.md. Not run by the project's
+# tests: it needs the hashicorp/tfe provider.
 
 terraform {
   required_providers {
@@ -15,8 +18,10 @@ terraform {
   }
 }
 
-# The admin workspace's own ORKA_ENDPOINT and ORKA_TOKEN (an administrator's token, or a user
-# token from `orka3 user get-token`) configure this provider.
+# The admin workspace's own ORKA_ENDPOINT and ORKA_TOKEN configure this provider. ORKA_TOKEN
+# must be an administrator's user token (`orka3 user get-token`, valid for one hour, pasted
+# for each run): a service-account token cannot manage service accounts or mint tokens, and
+# the plan says so before anything is sent.
 provider "orka" {}
 
 # TFE_TOKEN configures this provider.
@@ -24,6 +29,12 @@ provider "tfe" {}
 
 variable "tfc_organization" {
   type = string
+}
+
+# This workspace's own name, so that its applies can trigger the pools' runs.
+variable "admin_workspace" {
+  type    = string
+  default = "orka-admin"
 }
 
 # One entry per CI pipeline: its Terraform Cloud workspace and the Orka namespace it uses.
@@ -51,10 +62,25 @@ data "tfe_workspace" "pipeline" {
   organization = var.tfc_organization
 }
 
+data "tfe_workspace" "admin" {
+  name         = var.admin_workspace
+  organization = var.tfc_organization
+}
+
 resource "orka_service_account" "pipeline" {
   for_each  = var.pipelines
   name      = "tfc-${each.key}"
   namespace = each.value.namespace
+}
+
+# VM configs live in orka-default: let each pool's account manage them there too. (Its own
+# namespace's binding is added by Orka when the account is created.)
+resource "orka_role_binding_subject" "pipeline_in_default" {
+  for_each          = var.pipelines
+  namespace         = "orka-default"
+  kind              = "service_account"
+  name              = orka_service_account.pipeline[each.key].name
+  subject_namespace = each.value.namespace
 }
 
 resource "orka_service_account_token" "pipeline" {
@@ -88,4 +114,12 @@ resource "tfe_variable" "orka_namespace" {
   key          = "ORKA_NAMESPACE"
   value        = each.value.namespace
   description  = "Managed by the Orka admin workspace."
+}
+
+# Every apply of this workspace (such as the one that re-arms the pools after an upgrade)
+# queues a run of each pool workspace, which then redeploys what the upgrade wiped.
+resource "tfe_run_trigger" "pipeline" {
+  for_each      = var.pipelines
+  workspace_id  = data.tfe_workspace.pipeline[each.key].id
+  sourceable_id = data.tfe_workspace.admin.id
 }

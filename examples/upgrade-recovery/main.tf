@@ -1,9 +1,10 @@
 # A CI estate on Orka that survives MacStadium's upgrades: after any upgrade, one
 # `terraform apply` rebuilds exactly what the upgrade wiped. See README.md.
 #
-# The provider reads ORKA_ENDPOINT and ORKA_TOKEN from the environment. Use a token that
-# survives upgrades (a user token), or regenerate the service-account token you use here
-# before applying after an upgrade.
+# The provider reads ORKA_ENDPOINT and ORKA_TOKEN from the environment. This estate holds
+# administrator-only objects (namespace, service account, token, role binding, registry
+# credential), so ORKA_TOKEN must be an administrator's user token (`orka3 user get-token`):
+# it survives upgrades but lasts an hour. A service-account token stops the plan up front.
 terraform {
   required_providers {
     orka = {
@@ -126,8 +127,12 @@ resource "orka_service_account_token" "ci" {
 
 # Stands for wherever the CI system reads its Orka token (a secret store, a Terraform Cloud
 # variable, a GitHub Actions secret): it is updated in the same apply that mints the token.
+# Hand a token only to arguments that stay redacted in plans: sensitive ones (such as
+# tfe_variable.value or github_actions_secret.plaintext_value) or write-only ones. Never to
+# terraform_data's `input`: Terraform copies it into `output`, which it does not mark
+# sensitive, so a rotation's plan would print the old token, still valid, in clear text.
 resource "terraform_data" "ci_system_secret" {
-  input = orka_service_account_token.ci.token
+  triggers_replace = orka_service_account_token.ci.token
 }
 
 output "runners" {

@@ -72,6 +72,7 @@ type Config struct {
 type Client struct {
 	endpoint      string // normalized base URL, no trailing slash
 	token         string
+	tokenKind     TokenKind
 	userAgent     string
 	maxRetries    int
 	retryWaitMin  time.Duration
@@ -118,6 +119,7 @@ func New(cfg Config) (*Client, error) {
 	c := &Client{
 		endpoint:      endpoint,
 		token:         cfg.Token,
+		tokenKind:     tokenKindOf(cfg.Token),
 		userAgent:     cfg.UserAgent,
 		maxRetries:    cfg.MaxRetries,
 		retryWaitMin:  cfg.RetryWaitMin,
@@ -189,6 +191,7 @@ func (c *Client) WithToken(token string) *Client {
 	cp := *c
 	cp.token = token
 	cp.lists = newListCache() // another token may be allowed to see other things
+	cp.tokenKind = tokenKindOf(token)
 	return &cp
 }
 
@@ -273,6 +276,7 @@ func (c *Client) do(ctx context.Context, cl call) ([]byte, error) {
 		apiErr := apiErrorFromResponse(cl.method, path, resp, body, st.attempts)
 		apiErr.Message = c.scrub(apiErr.Message)
 		apiErr.BodyExcerpt = c.scrub(apiErr.BodyExcerpt)
+		apiErr.Token = c.tokenKind
 		if !idempotent(cl.method) &&
 			(resp.StatusCode == http.StatusBadGateway || resp.StatusCode == http.StatusGatewayTimeout) {
 			return nil, &AmbiguousError{Method: cl.method, Path: path, Err: apiErr}

@@ -31,6 +31,43 @@ type APIError struct {
 	RetryAfter time.Duration
 	// Attempts is how many times the request was sent.
 	Attempts int
+	// Token is what the client knew about the token it sent, so that a 403 can say whose
+	// rights fell short.
+	Token TokenKind
+}
+
+// Namespace is the namespace the request addressed, from its path; "" for cluster-wide routes
+// (the namespace list itself, cluster-info).
+func (e *APIError) Namespace() string {
+	rest, ok := strings.CutPrefix(e.Path, apiPrefix+"/namespaces/")
+	if !ok {
+		return ""
+	}
+	ns, _, _ := strings.Cut(rest, "/")
+	if u, err := url.PathUnescape(ns); err == nil {
+		return u
+	}
+	return ns
+}
+
+// Permission names what the request needed, such as `create vms` or `list
+// secrets/registrycredentials`, from its method and path.
+func (e *APIError) Permission() string {
+	rest, _ := strings.CutPrefix(e.Path, apiPrefix+"/")
+	segs := strings.Split(strings.Trim(rest, "/"), "/")
+	kind := "namespaces"
+	if len(segs) >= 3 && segs[0] == "namespaces" {
+		kind = segs[2]
+		if kind == "secrets" && len(segs) >= 4 {
+			kind += "/" + segs[3]
+		}
+	}
+	verb := map[string]string{http.MethodGet: "read", http.MethodPost: "create", http.MethodDelete: "delete",
+		http.MethodPut: "update", http.MethodPatch: "update"}[e.Method]
+	if verb == "" {
+		verb = strings.ToLower(e.Method)
+	}
+	return verb + " " + kind
 }
 
 // maxExcerpt bounds BodyExcerpt.
@@ -161,6 +198,34 @@ func (e *TransportError) callerCancelled() bool {
 	return errors.Is(e.Err, context.Canceled)
 }
 
+// IsServerUnavailable reports an answer that says the API is there but not serving: 502, 503
+// or 504 (a maintenance window, an API server restarting behind its proxy).
+func IsServerUnavailable(err error) bool {
+	switch statusOf(err) {
+	case http.StatusBadGateway, http.StatusServiceUnavailable, http.StatusGatewayTimeout:
+		return true
+	}
+	return false
+}
+
+// IsUnreachable reports a request that got no HTTP answer at all for a network reason:
+// connection refused, DNS failure, no route, timeouts. TLS failures and the caller's own
+// cancellation are not in it.
+func IsUnreachable(err error) bool {
+	var te *TransportError
+	if statusOf(err) != 0 || IsAmbiguous(err) || !errors.As(err, &te) {
+		return false
+	}
+	return !tlsSetupError(te.Err) && !te.callerCancelled()
+}
+
+// IsTLSFailure reports a request that failed in the TLS handshake: an untrusted or invalid
+// certificate, a host name mismatch, or HTTP spoken to an HTTPS port (or the reverse).
+func IsTLSFailure(err error) bool {
+	var te *TransportError
+	return errors.As(err, &te) && tlsSetupError(te.Err)
+}
+
 // IsAmbiguous reports a POST that may or may not have been carried out (see AmbiguousError).
 func IsAmbiguous(err error) bool {
 	var ae *AmbiguousError
@@ -187,4 +252,11 @@ func excerpt(body []byte) string {
 		cut--
 	}
 	return strings.ToValidUTF8(s[:cut], "?") + "..."
+}
+
+// AsAPIError returns the HTTP answer inside err, if there is one.
+func AsAPIError(err error) (*APIError, bool) {
+	var ae *APIError
+	ok := errors.As(err, &ae)
+	return ae, ok
 }

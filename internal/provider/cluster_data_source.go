@@ -42,8 +42,10 @@ func (d *clusterDataSource) Metadata(_ context.Context, req datasource.MetadataR
 func (d *clusterDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "Cluster information (`GET /api/v1/cluster-info`) and whether the API answers and accepts " +
-			"the provider's token. Reading it does not fail when the cluster is unreachable (for example during a " +
-			"maintenance window): `reachable` is then `false` and a warning says why.",
+			"the provider's token. Reading it never fails because the cluster cannot be reached (a maintenance " +
+			"window, a refused connection, a certificate the provider does not trust): `reachable` is then `false` " +
+			"and a warning says why. The cluster-info route needs no token; `token_accepted` comes from one " +
+			"authenticated read.",
 		Attributes: map[string]schema.Attribute{
 			"id":        schema.StringAttribute{MarkdownDescription: "The API endpoint.", Computed: true},
 			"endpoint":  schema.StringAttribute{MarkdownDescription: "The API endpoint the provider uses.", Computed: true},
@@ -84,31 +86,31 @@ func (d *clusterDataSource) Read(ctx context.Context, _ datasource.ReadRequest, 
 		KubernetesCA: types.StringNull(),
 	}
 	info, err := c.ClusterInfo(ctx)
-	switch {
-	case err == nil:
-		m.Reachable = types.BoolValue(true)
-		m.APIDomain = stringOrNull(info.APIDomain)
-		m.KubernetesEndpoint = stringOrNull(info.APIEndpoint)
-		if pem, ok := info.KubernetesCAPEM(); ok {
-			m.KubernetesCA = types.StringValue(pem)
-		}
-		m.GPUPassthroughEnabled = types.BoolValue(info.GPUPassthroughEnabled)
-		err = c.Probe(ctx)
-		switch {
-		case err == nil || orka.IsForbidden(err):
-			m.TokenAccepted = types.BoolValue(true)
-		case orka.IsUnauthorized(err):
-			m.TokenAccepted = types.BoolValue(false)
-			resp.Diagnostics.AddWarning("Orka rejected the provider's token", tokenRejectedAdvice)
-		default:
-			addAPIError(&resp.Diagnostics, "Could not check the provider's token", err)
-			return
-		}
-	case orka.IsUnavailable(err):
-		resp.Diagnostics.AddWarning("The Orka API is not reachable", apiErrorDetail(err))
-	default:
-		addAPIError(&resp.Diagnostics, "Could not read cluster information", err)
+	if err != nil {
+		// Whatever kept the answer away (a maintenance window, a refused connection, a
+		// certificate the provider does not trust), it is reported, never fatal: this data
+		// source exists so that check blocks can look at `reachable`.
+		summary, detail := describeAPIError("Could not read cluster information", err)
+		resp.Diagnostics.AddWarning(summary, detail+"\n\nreachable is false.")
+		resp.Diagnostics.Append(resp.State.Set(ctx, m)...)
 		return
+	}
+	m.Reachable = types.BoolValue(true)
+	m.APIDomain = stringOrNull(info.APIDomain)
+	m.KubernetesEndpoint = stringOrNull(info.APIEndpoint)
+	if pem, ok := info.KubernetesCAPEM(); ok {
+		m.KubernetesCA = types.StringValue(pem)
+	}
+	m.GPUPassthroughEnabled = types.BoolValue(info.GPUPassthroughEnabled)
+	switch err := c.Probe(ctx); {
+	case err == nil || orka.IsForbidden(err):
+		m.TokenAccepted = types.BoolValue(true)
+	case orka.IsUnauthorized(err):
+		m.TokenAccepted = types.BoolValue(false)
+		resp.Diagnostics.AddWarning(summaryTokenRejected, tokenRejectedAdvice)
+	default:
+		summary, detail := describeAPIError("Could not check the provider's token", err)
+		resp.Diagnostics.AddWarning(summary, detail+"\n\ntoken_accepted is null: the check could not be made.")
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, m)...)
 }

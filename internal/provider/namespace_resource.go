@@ -23,6 +23,7 @@ var (
 	_ resource.ResourceWithConfigure   = (*namespaceResource)(nil)
 	_ resource.ResourceWithIdentity    = (*namespaceResource)(nil)
 	_ resource.ResourceWithImportState = (*namespaceResource)(nil)
+	_ resource.ResourceWithModifyPlan  = (*namespaceResource)(nil)
 )
 
 // NewNamespaceResource is orka_namespace. Orka cannot change a namespace, so both arguments
@@ -200,4 +201,9 @@ func (r *namespaceResource) ImportState(ctx context.Context, req resource.Import
 	}
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), id[0])...)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("name"), id[0])...)
+}
+
+// ModifyPlan refuses, at plan time, a change that the provider's token cannot make.
+func (r *namespaceResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	requireAdministrator(ctx, r.data, "orka_namespace", req, resp, "name")
 }

@@ -25,6 +25,7 @@ var (
 	_ resource.ResourceWithConfigure   = (*nodeResource)(nil)
 	_ resource.ResourceWithImportState = (*nodeResource)(nil)
 	_ resource.ResourceWithIdentity    = (*nodeResource)(nil)
+	_ resource.ResourceWithModifyPlan  = (*nodeResource)(nil)
 )
 
 // NewNodeResource is orka_node: the placement of one existing node, its namespace and the
@@ -391,4 +392,9 @@ func stringSet(items []string) types.Set {
 		vals = append(vals, types.StringValue(s))
 	}
 	return types.SetValueMust(types.StringType, vals)
+}
+
+// ModifyPlan refuses, at plan time, a placement that the provider's token cannot make.
+func (r *nodeResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	requireAdministrator(ctx, r.data, "orka_node", req, resp, "name")
 }

@@ -45,6 +45,7 @@ const (
 	envToken              = "ORKA_TOKEN"
 	envNamespace          = "ORKA_NAMESPACE"
 	envCACertificate      = "ORKA_CA_CERTIFICATE"
+	envCACertificateFile  = "ORKA_CA_CERTIFICATE_FILE"
 	envInsecureSkipVerify = "ORKA_INSECURE_SKIP_VERIFY"
 	envMaxRetries         = "ORKA_MAX_RETRIES"
 	envRequestTimeout     = "ORKA_REQUEST_TIMEOUT"
@@ -68,6 +69,7 @@ type providerModel struct {
 	Token              types.String `tfsdk:"token"`
 	Namespace          types.String `tfsdk:"namespace"`
 	CACertificate      types.String `tfsdk:"ca_certificate"`
+	CACertificateFile  types.String `tfsdk:"ca_certificate_file"`
 	InsecureSkipVerify types.Bool   `tfsdk:"insecure_skip_verify"`
 	MaxRetries         types.Int64  `tfsdk:"max_retries"`
 	RequestTimeout     types.String `tfsdk:"request_timeout"`
@@ -98,9 +100,11 @@ func (p *orkaProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp 
 				Validators: []validator.String{endpointValidator()},
 			},
 			"token": schema.StringAttribute{
-				MarkdownDescription: "Bearer token for the Orka API: a service-account token for automation " +
-					"(`orka3 serviceaccount token <name>`) or a user token (`orka3 user get-token`, valid for one hour). " +
-					"Service-account tokens stop working after Orka release and layer upgrades and must then be regenerated. " +
+				MarkdownDescription: "Bearer token for the Orka API. Administrator-only resources (namespaces, service " +
+					"accounts and their tokens, role bindings, registry credentials) need an administrator's user token " +
+					"(`orka3 user get-token`, valid for one hour); VMs, VM configs and image caches also work with a " +
+					"service-account token bound to their namespace (`orka3 serviceaccount token <name>`), which " +
+					"stops working after Orka release and layer upgrades. See the Privileges table. " +
 					"Environment variable: `" + envToken + "`.",
 				Optional:   true,
 				Sensitive:  true,
@@ -115,12 +119,18 @@ func (p *orkaProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp 
 			"ca_certificate": schema.StringAttribute{
 				MarkdownDescription: "PEM-encoded CA certificate to trust in addition to the system's, for clusters " +
 					"behind a custom domain with a private or self-signed certificate. Environment variable: `" +
-					envCACertificate + "`.",
+					envCACertificate + "`. Conflicts with `ca_certificate_file`.",
 				Optional:   true,
 				Validators: []validator.String{caCertificateValidator()},
 			},
+			"ca_certificate_file": schema.StringAttribute{
+				MarkdownDescription: "Path of a PEM file holding that CA certificate, as `orkasim --tls` prints it. " +
+					"Environment variable: `" + envCACertificateFile + "`. Conflicts with `ca_certificate`.",
+				Optional: true,
+			},
 			"insecure_skip_verify": schema.BoolAttribute{
 				MarkdownDescription: "Skip TLS certificate verification. For testing only; prefer `ca_certificate`. " +
+					"Every run then warns that the cluster's identity is not checked. " +
 					"Environment variable: `" + envInsecureSkipVerify + "`.",
 				Optional: true,
 			},
@@ -156,7 +166,7 @@ func (p *orkaProvider) Configure(ctx context.Context, req provider.ConfigureRequ
 		v    attr.Value
 	}{
 		{"endpoint", cfg.Endpoint}, {"token", cfg.Token}, {"namespace", cfg.Namespace},
-		{"ca_certificate", cfg.CACertificate}, {"insecure_skip_verify", cfg.InsecureSkipVerify},
+		{"ca_certificate", cfg.CACertificate}, {"ca_certificate_file", cfg.CACertificateFile}, {"insecure_skip_verify", cfg.InsecureSkipVerify},
 		{"max_retries", cfg.MaxRetries}, {"request_timeout", cfg.RequestTimeout},
 	}
 	for _, u := range unknown {
@@ -209,9 +219,10 @@ func (p *orkaProvider) Configure(ctx context.Context, req provider.ConfigureRequ
 	}
 	if token == "" {
 		resp.Diagnostics.AddAttributeError(path.Root("token"), "Missing Orka API token",
-			"Set token in the provider \"orka\" block or the "+envToken+" environment variable. For automation "+
-				"use a service-account token (orka3 serviceaccount token <name>); in Terraform Cloud set "+
-				envToken+" as a sensitive workspace variable.")
+			"Set token in the provider \"orka\" block or the "+envToken+" environment variable (in Terraform "+
+				"Cloud, a sensitive workspace variable). Namespaces, service accounts and their tokens, role bindings "+
+				"and registry credentials need an administrator's token (orka3 user get-token); VMs, VM configs and "+
+				"image caches also work with a service-account token bound to their namespace.")
 	}
 
 	insecure, err := boolOrEnv(cfg.InsecureSkipVerify, envInsecureSkipVerify)
@@ -236,10 +247,16 @@ func (p *orkaProvider) Configure(ctx context.Context, req provider.ConfigureRequ
 		return
 	}
 
+	caPEM := caCertificate(cfg, &resp.Diagnostics)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	warnInsecureTransport(endpoint, insecure, &resp.Diagnostics)
+
 	client, err := orka.New(orka.Config{
 		Endpoint:           endpoint,
 		Token:              token,
-		CACertificatePEM:   stringOrEnv(cfg.CACertificate, envCACertificate),
+		CACertificatePEM:   caPEM,
 		InsecureSkipVerify: insecure,
 		MaxRetries:         int(retries),
 		RequestTimeout:     timeout,

@@ -152,7 +152,7 @@ func (r *registryCredentialResource) ValidateConfig(ctx context.Context, req res
 
 func (r *registryCredentialResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
 	planNamespace(ctx, r.data, req, resp)
-	if req.Plan.Raw.IsNull() {
+	if !requireAdministrator(ctx, r.data, "orka_registry_credential", req, resp, "namespace", "server") || req.Plan.Raw.IsNull() {
 		return
 	}
 	// The ID follows the namespace and server, both known at plan time in practice.

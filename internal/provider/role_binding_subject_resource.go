@@ -138,6 +138,7 @@ func (r *roleBindingSubjectResource) ValidateConfig(ctx context.Context, req res
 
 func (r *roleBindingSubjectResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
 	planNamespace(ctx, r.data, req, resp)
+	requireAdministrator(ctx, r.data, "orka_role_binding_subject", req, resp, "namespace", "kind", "subject_namespace", "name")
 }
 
 func (r *roleBindingSubjectResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {

@@ -76,6 +76,7 @@ func (r *serviceAccountResource) Configure(_ context.Context, req resource.Confi
 
 func (r *serviceAccountResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
 	planNamespace(ctx, r.data, req, resp)
+	requireAdministrator(ctx, r.data, "orka_service_account", req, resp, "namespace", "name")
 }
 
 func (r *serviceAccountResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {

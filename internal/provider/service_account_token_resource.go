@@ -69,6 +69,10 @@ func (r *serviceAccountTokenResource) Schema(_ context.Context, _ resource.Schem
 			"- `regenerate_after` has passed since it was issued.\n\n" +
 			"The next apply then mints a new token, and everything that references `token` (a CI system's secret, " +
 			"a Terraform Cloud variable, a Kubernetes secret) is updated in the same apply.\n\n" +
+			"Hand `token` only to arguments that stay redacted in plans: sensitive ones (such as " +
+			"`tfe_variable.value`) or write-only ones. `terraform_data`'s `input` is not one: Terraform copies it " +
+			"into `output` without the sensitive mark, so the plan of a rotation would print the old token, which " +
+			"stays valid. Use `triggers_replace` where `terraform_data` stands in for a consumer.\n\n" +
 			"**Tokens cannot be revoked one by one in Orka.** Destroying this resource, or replacing it, only makes " +
 			"Terraform forget the token: it stays valid until it expires. To invalidate every token of an account at " +
 			"once, delete the service account (`orka_service_account`, or `orka3 serviceaccount delete`). Prefer a " +
@@ -159,7 +163,8 @@ func (r *serviceAccountTokenResource) ValidateConfig(ctx context.Context, req re
 // not mint a token before the window has even started).
 func (r *serviceAccountTokenResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
 	planNamespace(ctx, r.data, req, resp)
-	if req.State.Raw.IsNull() || req.Plan.Raw.IsNull() {
+	if !requireAdministrator(ctx, r.data, "orka_service_account_token", req, resp, "namespace", "service_account") ||
+		req.State.Raw.IsNull() || req.Plan.Raw.IsNull() {
 		return
 	}
 	var state, plan serviceAccountTokenModel
@@ -316,7 +321,9 @@ func tokenStaleReason(m serviceAccountTokenModel, now time.Time) string {
 // forgetToken removes the token from state with a warning that gives the reason.
 func forgetToken(ctx context.Context, resp *resource.ReadResponse, what, reason string) {
 	tflog.Info(ctx, "service-account token will be regenerated", map[string]any{"reason": reason})
-	resp.Diagnostics.AddWarning(what+" will be regenerated",
+	// One summary for every token, so that Terraform folds the warnings of an upgrade that
+	// invalidated many; the detail names the token.
+	resp.Diagnostics.AddWarning(summaryTokenRegenerated,
 		what+" has been removed from the Terraform state because "+reason+". The next apply mints a new token "+
 			"and updates everything that uses it. (Orka cannot revoke a single token: any old token stays valid "+
 			"until it expires or its service account is deleted.)")

@@ -35,11 +35,11 @@ func providerDataFrom(data any, diags *diag.Diagnostics) *providerData {
 
 // removeGone drops an object that Orka no longer has from state, with a warning that says why
 // and what happens next. After an Orka upgrade this is the normal path for VMs, tokens,
-// registry credentials and image caches.
+// registry credentials and image caches. Every such warning has the same summary, so that
+// Terraform folds them; the detail names the object.
 func removeGone(ctx context.Context, resp *resource.ReadResponse, what string) {
 	tflog.Info(ctx, "object not found in Orka; removing it from state", map[string]any{"object": what})
-	resp.Diagnostics.AddWarning(
-		what+" no longer exists",
+	resp.Diagnostics.AddWarning(summaryGone,
 		what+" was not found in Orka, so it has been removed from the Terraform state and the next "+
 			"apply will create it again. This is expected after an Orka upgrade, which wipes some objects; "+
 			"if someone deleted it on purpose, remove it from the configuration instead.")

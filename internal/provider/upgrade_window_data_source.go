@@ -112,8 +112,10 @@ func (d *upgradeWindowDataSource) Schema(_ context.Context, _ datasource.SchemaR
 			},
 			"active": schema.BoolAttribute{MarkdownDescription: "Whether the window is in progress now.", Computed: true},
 			"seconds_until_start": schema.Int64Attribute{
-				MarkdownDescription: "Seconds until the window starts; 0 once it has started; null when unscheduled.",
-				Computed:            true,
+				MarkdownDescription: "Seconds until the window starts; 0 once it has started; null when unscheduled. " +
+					"Terraform's `||` and `&&` evaluate both sides and fail on null, so guard comparisons with a " +
+					"conditional: `status != \"scheduled\" ? true : seconds_until_start > 86400 || ready`.",
+				Computed: true,
 			},
 			"impact": schema.MapAttribute{
 				MarkdownDescription: "What the upgrade does to each aspect of the cluster: `persists`, `may_be_deleted`, " +

@@ -1,9 +1,13 @@
 package provider
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"math"
+	"strings"
 
+	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/orkatf/terraform-provider-orka/internal/orka"
@@ -28,6 +32,7 @@ type vmConfigModel struct {
 	DisplayDPI     types.Int64   `tfsdk:"display_dpi"`
 	NodeName       types.String  `tfsdk:"node_name"`
 	Arch           types.String  `tfsdk:"arch"`
+	Revision       types.String  `tfsdk:"revision"`
 }
 
 // Documented defaults and ranges of orka-api.md §4.
@@ -64,6 +69,18 @@ var vmConfigDocs = map[string]string{
 	"display_dpi":    fmt.Sprintf("Virtual display DPI, %d to %d (Orka 3.4 and later). Orka's default applies when not set.", displayDPIMin, displayDPIMax),
 	"node_name":      "Pin VMs from this config to the named node.",
 	"arch":           "Architecture of the config's image as Orka reports it: `arm64` or `amd64`.",
+	"revision": "A digest of the settings Orka reports for this config. It changes whenever the config is " +
+		"replaced with other settings (and is unknown in the plan that replaces it), so an `orka_vm` whose " +
+		"`vm_config_revision` follows it is replaced too, and a config change reaches its VMs.",
+}
+
+// readOnlyDoc is an attribute's description for a data source, where nothing is set and so
+// no default applies.
+func readOnlyDoc(doc string) string {
+	if i := strings.Index(doc, " Defaults to "); i >= 0 {
+		return doc[:i]
+	}
+	return strings.Replace(doc, " Orka's default applies when not set.", "", 1)
 }
 
 // toAPI is the create body for a planned config. Unknown optional values are left out so
@@ -111,6 +128,7 @@ func vmConfigFromAPI(c *orka.VMConfig, prior vmConfigModel) vmConfigModel {
 		DisplayDPI:     int64OrNull(c.DisplayDPI),
 		NodeName:       stringOrNull(c.NodeName),
 		Arch:           stringOrNull(c.Type),
+		Revision:       prior.Revision,
 	}
 	if c.CPU == 0 {
 		m.CPU = knownOr(prior.CPU, types.Int64Value(vmConfigDefaultCPU))
@@ -121,7 +139,22 @@ func vmConfigFromAPI(c *orka.VMConfig, prior vmConfigModel) vmConfigModel {
 	if c.Scheduler == "" {
 		m.Scheduler = knownOr(prior.Scheduler, types.StringValue(vmConfigDefaultScheduler))
 	}
+	if m.Revision.IsNull() || m.Revision.IsUnknown() {
+		m.Revision = types.StringValue(m.revision())
+	}
 	return m
+}
+
+// revision digests the settings of a config as stored, so that the same settings give the
+// same revision (on create, import and in the data source alike) and other settings another.
+// Once in state it is kept as it is: only a replacement of the config changes it.
+func (m vmConfigModel) revision() string {
+	h := sha256.New()
+	for _, v := range []attr.Value{m.Name, m.Image, m.CPU, m.Memory, m.Tag, m.TagRequired, m.Scheduler, m.NetBoost,
+		m.LegacyIO, m.GPUPassthrough, m.VNCConsole, m.DisplayWidth, m.DisplayHeight, m.DisplayDPI, m.NodeName} {
+		fmt.Fprintf(h, "%s\x00", v.String())
+	}
+	return hex.EncodeToString(h.Sum(nil))[:16]
 }
 
 // knownOr returns v when it holds a value, else def.

@@ -28,11 +28,12 @@ func (d *vmConfigDataSource) Metadata(_ context.Context, req datasource.Metadata
 func (d *vmConfigDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
 	attrs := map[string]schema.Attribute{}
 	for name, doc := range vmConfigDocs {
+		doc = readOnlyDoc(doc)
 		switch name {
 		case "name":
 			attrs[name] = schema.StringAttribute{MarkdownDescription: doc, Required: true,
 				Validators: []validator.String{vmConfigNameValidator()}}
-		case "id", "image", "tag", "scheduler", "node_name", "arch":
+		case "id", "image", "tag", "scheduler", "node_name", "arch", "revision":
 			attrs[name] = schema.StringAttribute{MarkdownDescription: doc, Computed: true}
 		case "cpu", "display_width", "display_height", "display_dpi":
 			attrs[name] = schema.Int64Attribute{MarkdownDescription: doc, Computed: true}

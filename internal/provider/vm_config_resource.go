@@ -54,7 +54,8 @@ func (r *vmConfigResource) Schema(_ context.Context, _ resource.SchemaRequest, r
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "A VM config: the template that `orka_vm` deploys from (`orka3 vmconfig`). VM configs " +
 			"live in the `orka-default` namespace and survive every kind of Orka upgrade. Orka cannot change a " +
-			"VM config in place, so every change replaces it; VMs already deployed from it are not affected.",
+			"VM config in place, so every change replaces it. VMs already deployed from it keep the old settings " +
+			"unless they follow its `revision` (`orka_vm.vm_config_revision`), which replaces them in the same plan.",
 		Attributes: map[string]schema.Attribute{
 			"id": schema.StringAttribute{
 				MarkdownDescription: vmConfigDocs["id"], Computed: true,
@@ -134,6 +135,9 @@ func (r *vmConfigResource) Schema(_ context.Context, _ resource.SchemaRequest, r
 				MarkdownDescription: vmConfigDocs["arch"], Computed: true,
 				PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
 			},
+			// No UseStateForUnknown: every planned change of a config replaces it, and then the
+			// revision must be unknown so that VMs following it are replaced in the same plan.
+			"revision": schema.StringAttribute{MarkdownDescription: vmConfigDocs["revision"], Computed: true},
 		},
 	}
 }

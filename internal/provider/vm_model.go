@@ -16,34 +16,37 @@ import (
 
 // vmModel is the state of orka_vm.
 type vmModel struct {
-	ID              types.String   `tfsdk:"id"`
-	Name            types.String   `tfsdk:"name"`
-	Namespace       types.String   `tfsdk:"namespace"`
-	VMConfig        types.String   `tfsdk:"vm_config"`
-	Image           types.String   `tfsdk:"image"`
-	CPU             types.Int64    `tfsdk:"cpu"`
-	Memory          types.Float64  `tfsdk:"memory"`
-	Node            types.String   `tfsdk:"node"`
-	Scheduler       types.String   `tfsdk:"scheduler"`
-	Tag             types.String   `tfsdk:"tag"`
-	TagRequired     types.Bool     `tfsdk:"tag_required"`
-	NetBoost        types.Bool     `tfsdk:"net_boost"`
-	LegacyIO        types.Bool     `tfsdk:"legacy_io"`
-	GPUPassthrough  types.Bool     `tfsdk:"gpu_passthrough"`
-	VNCConsole      types.Bool     `tfsdk:"vnc_console"`
-	DisplayWidth    types.Int64    `tfsdk:"display_width"`
-	DisplayHeight   types.Int64    `tfsdk:"display_height"`
-	DisplayDPI      types.Int64    `tfsdk:"display_dpi"`
-	ReservedPorts   types.List     `tfsdk:"reserved_ports"`
-	CustomMetadata  types.Map      `tfsdk:"custom_metadata"`
-	IP              types.String   `tfsdk:"ip"`
-	SSHPort         types.Int64    `tfsdk:"ssh_port"`
-	VNCPort         types.Int64    `tfsdk:"vnc_port"`
-	ScreensharePort types.Int64    `tfsdk:"screenshare_port"`
-	Status          types.String   `tfsdk:"status"`
-	DeployDate      types.String   `tfsdk:"deploy_date"`
-	Arch            types.String   `tfsdk:"arch"`
-	Timeouts        timeouts.Value `tfsdk:"timeouts"`
+	ID        types.String `tfsdk:"id"`
+	Name      types.String `tfsdk:"name"`
+	Namespace types.String `tfsdk:"namespace"`
+	VMConfig  types.String `tfsdk:"vm_config"`
+	// VMConfigRevision is only recorded: following the config's revision replaces the VM
+	// when the config is replaced.
+	VMConfigRevision types.String   `tfsdk:"vm_config_revision"`
+	Image            types.String   `tfsdk:"image"`
+	CPU              types.Int64    `tfsdk:"cpu"`
+	Memory           types.Float64  `tfsdk:"memory"`
+	Node             types.String   `tfsdk:"node"`
+	Scheduler        types.String   `tfsdk:"scheduler"`
+	Tag              types.String   `tfsdk:"tag"`
+	TagRequired      types.Bool     `tfsdk:"tag_required"`
+	NetBoost         types.Bool     `tfsdk:"net_boost"`
+	LegacyIO         types.Bool     `tfsdk:"legacy_io"`
+	GPUPassthrough   types.Bool     `tfsdk:"gpu_passthrough"`
+	VNCConsole       types.Bool     `tfsdk:"vnc_console"`
+	DisplayWidth     types.Int64    `tfsdk:"display_width"`
+	DisplayHeight    types.Int64    `tfsdk:"display_height"`
+	DisplayDPI       types.Int64    `tfsdk:"display_dpi"`
+	ReservedPorts    types.List     `tfsdk:"reserved_ports"`
+	CustomMetadata   types.Map      `tfsdk:"custom_metadata"`
+	IP               types.String   `tfsdk:"ip"`
+	SSHPort          types.Int64    `tfsdk:"ssh_port"`
+	VNCPort          types.Int64    `tfsdk:"vnc_port"`
+	ScreensharePort  types.Int64    `tfsdk:"screenshare_port"`
+	Status           types.String   `tfsdk:"status"`
+	DeployDate       types.String   `tfsdk:"deploy_date"`
+	Arch             types.String   `tfsdk:"arch"`
+	Timeouts         timeouts.Value `tfsdk:"timeouts"`
 }
 
 func vmID(namespace, name string) string { return namespace + "/" + name }

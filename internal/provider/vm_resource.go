@@ -81,7 +81,7 @@ func (r *vmResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp 
 
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "A deployed VM (`orka3 vm deploy`). Orka cannot change a VM in place, so every argument " +
-			"replaces it. Orka release and layer upgrades may delete VMs: a VM that is gone is removed from state " +
+			"replaces it, except the `timeouts` block, which is recorded in place without a call to Orka. Orka release and layer upgrades may delete VMs: a VM that is gone is removed from state " +
 			"with a warning and the next apply deploys it again under the same name. The provider always chooses " +
 			"the name and never leaves a VM behind that it lost track of: a failed deploy is cleaned up, and a " +
 			"deploy whose answer was lost is found by name and adopted.",
@@ -104,6 +104,14 @@ func (r *vmResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp 
 				MarkdownDescription: "VM config to deploy from. At least one of `vm_config` and `image` must be set.",
 				Optional:            true, Computed: true, PlanModifiers: keepStr,
 				Validators: []validator.String{vmConfigNameValidator()},
+			},
+			"vm_config_revision": schema.StringAttribute{
+				MarkdownDescription: "Set to the VM config's `revision` (`orka_vm_config.<name>.revision`) so that a " +
+					"change of the config reaches this VM: Orka cannot change a VM, so when the config is replaced " +
+					"with other settings, this VM is replaced too, in the same plan, which names this argument as " +
+					"the reason. Works with `count` and `for_each`, unlike `replace_triggered_by` on `each.value`. " +
+					"Not sent to Orka. See the VM config roll-out guide for keeping part of a pool running.",
+				Optional: true, PlanModifiers: overrideStr,
 			},
 			"image": schema.StringAttribute{
 				MarkdownDescription: "Image to deploy, overriding the VM config's: a local image name or an OCI reference. " +

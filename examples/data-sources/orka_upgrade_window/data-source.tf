@@ -5,13 +5,14 @@ data "orka_upgrade_window" "next" {
   namespaces = ["orka-default", "orka-ci"]
 }
 
-# Warn in every plan of the last day before the window while CI VMs still run.
+# Warn in every plan of the last day before the window while CI VMs still run. Terraform's
+# || evaluates both sides, and seconds_until_start is null while no window is scheduled, so
+# the comparison sits behind a conditional, which evaluates only the branch it picks.
 check "quiet_before_the_window" {
   assert {
     condition = (
-      data.orka_upgrade_window.next.status != "scheduled" ||
-      data.orka_upgrade_window.next.seconds_until_start > 86400 ||
-      data.orka_upgrade_window.next.ready
+      data.orka_upgrade_window.next.status != "scheduled" ? true :
+      data.orka_upgrade_window.next.seconds_until_start > 86400 || data.orka_upgrade_window.next.ready
     )
     error_message = "The Orka upgrade starts within a day and these VMs still run: ${join(", ", data.orka_upgrade_window.next.running_vms == null ? [] : data.orka_upgrade_window.next.running_vms)}."
   }

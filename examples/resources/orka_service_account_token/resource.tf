@@ -22,10 +22,13 @@ resource "orka_service_account_token" "ci" {
   }
 }
 
-# Feed the token to whatever needs it, such as a CI system's secret (see
-# examples/tfc-token-rotation for Terraform Cloud variables).
+# Feed the token only to arguments that stay redacted in plans: sensitive or write-only ones,
+# such as a CI system's secret (see examples/tfc-token-rotation for Terraform Cloud
+# variables). terraform_data stands in for one here through triggers_replace, which stays
+# redacted; its `input` would not: Terraform copies it into `output`, unmarked, and the plan of
+# a rotation would print the old token.
 resource "terraform_data" "ci_secret" {
-  input = orka_service_account_token.ci.token
+  triggers_replace = orka_service_account_token.ci.token
 }
 
 output "ci_token_expires_at" {
