@@ -37,11 +37,12 @@ esac
 [[ "$version" =~ ^[0-9]+\.[0-9]+\.[0-9]+$ ]] || { echo "engine.sh: VERSION must look like 1.14.9, not '$2'" >&2; exit 2; }
 
 # reported_version prints the version an engine binary reports ("Terraform v1.14.9" or
-# "OpenTofu v1.12.6" on its first line), or nothing when it does not run.
+# "OpenTofu v1.12.6"), or nothing when it does not run. An empty CLI config keeps out warnings
+# about a missing ~/.terraformrc, which OpenTofu prints on stdout before the version.
 reported_version() {
   local out
-  out="$(CHECKPOINT_DISABLE=1 "$1" version 2>/dev/null)" || return 0
-  printf '%s\n' "$out" | sed -n -E '1s/^(Terraform|OpenTofu) v([0-9][^ ]*).*/\2/p'
+  out="$(TF_CLI_CONFIG_FILE=/dev/null CHECKPOINT_DISABLE=1 "$1" version 2>/dev/null)" || return 0
+  printf '%s\n' "$out" | sed -n -E '/^(Terraform|OpenTofu) v[0-9]/{s/^[A-Za-z]+ v([0-9][^ ]*).*/\1/p;q;}'
 }
 
 # An installed terraform of exactly this version needs no build.
@@ -129,7 +130,11 @@ else
 fi
 
 got="$(reported_version "$built")"
-[ "$got" = "$version" ] || { echo "engine.sh: the build reports version '$got', not $version" >&2; exit 1; }
+if [ "$got" != "$version" ]; then
+  echo "engine.sh: the build does not report version $version; '$built version' says:" >&2
+  TF_CLI_CONFIG_FILE=/dev/null CHECKPOINT_DISABLE=1 "$built" version >&2 || echo "(exit status $?)" >&2
+  exit 1
+fi
 mv "$built" "$bin.tmp.$$"
 mv -f "$bin.tmp.$$" "$bin"
 echo "engine.sh: built $name $version in $((SECONDS - start))s: $bin" >&2
