@@ -24,6 +24,9 @@
 # - OpenTofu builds from a copy of its module with `go build ./cmd/tofu`.
 # Release version strings are kept (no "-dev" suffix), so version checks see the real version.
 set -euo pipefail
+# The braces make bash read the whole script before running it: a build takes minutes, and a
+# checkout that changes this file meanwhile must not change what the running copy does.
+{
 
 usage() { echo "usage: $0 terraform|tofu VERSION   (such as: terraform 1.14.9)" >&2; exit 2; }
 [ $# -eq 2 ] || usage
@@ -139,3 +142,5 @@ mv "$built" "$bin.tmp.$$"
 mv -f "$bin.tmp.$$" "$bin"
 echo "engine.sh: built $name $version in $((SECONDS - start))s: $bin" >&2
 printf '%s\n' "$bin"
+exit 0
+}

@@ -13,6 +13,9 @@
 # Logs: .tmp/matrix/<engine>.log (readable) and .json (go test -json). PARALLEL (default 4) and TESTARGS (such as -run TestAccVM)
 # are passed to go test.
 set -euo pipefail
+# The braces make bash read the whole script before running it: a run takes many minutes, and
+# a checkout that changes this file meanwhile must not change what the running copy does.
+{
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
 
@@ -97,3 +100,4 @@ if [ ${#skips[@]} -gt 0 ]; then
   printf '  %s\n' "${skips[@]}"
 fi
 exit "$failed"
+}
