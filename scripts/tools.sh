@@ -3,8 +3,8 @@
 # is missing or is another version. Installs use `go install module@version` from the Go module
 # proxy, which never touches go.mod or go.sum.
 #
-#   scripts/tools.sh golangci-lint|tfplugindocs|goreleaser   print the tool's path (install once)
-#   scripts/tools.sh all                                      install every tool, print nothing
+#   scripts/tools.sh golangci-lint|tfplugindocs|goreleaser|actionlint   print the tool's path (install once)
+#   scripts/tools.sh all                                                 install every tool, print nothing
 #
 # To move a tool to another version, change its line below; the next run reinstalls it.
 set -euo pipefail
@@ -16,6 +16,7 @@ tools=(
   "golangci-lint github.com/golangci/golangci-lint/v2/cmd/golangci-lint v2.15.0"
   "tfplugindocs  github.com/hashicorp/terraform-plugin-docs/cmd/tfplugindocs v0.25.0"
   "goreleaser    github.com/goreleaser/goreleaser/v2 v2.15.1"
+  "actionlint    github.com/rhysd/actionlint/cmd/actionlint v1.7.12"
 )
 
 # installed_version prints the module version recorded in a Go binary's build info, or nothing.
@@ -39,11 +40,11 @@ ensure() {
     printf '%s\n' "$bin/$name"
     return 0
   done
-  echo "tools.sh: unknown tool '$want' (known: golangci-lint, tfplugindocs, goreleaser, all)" >&2
+  echo "tools.sh: unknown tool '$want' (known: golangci-lint, tfplugindocs, goreleaser, actionlint, all)" >&2
   return 2
 }
 
-[ $# -ge 1 ] || { echo "usage: $0 golangci-lint|tfplugindocs|goreleaser|all" >&2; exit 2; }
+[ $# -ge 1 ] || { echo "usage: $0 golangci-lint|tfplugindocs|goreleaser|actionlint|all" >&2; exit 2; }
 case "$1" in
   all)
     for line in "${tools[@]}"; do read -r name _ <<<"$line"; ensure "$name" >/dev/null; done ;;
