@@ -8,12 +8,8 @@
 set -euo pipefail
 tf="${1:?usage: demo-adopt.sh /absolute/path/to/terraform (1.14 or later)}"
 root="$(cd "$(dirname "$0")/.." && pwd)"
-out="$(CHECKPOINT_DISABLE=1 "$tf" version 2>/dev/null)"
-have="$(printf '%s\n' "$out" | sed -n -E '1s/^Terraform v([0-9.]+).*/\1/p')"
-if [ "$(printf '1.14.0\n%s\n' "$have" | sort -V | head -1)" != "1.14.0" ]; then
-  echo "demo-adopt: needs Terraform 1.14 or later (terraform query); $tf is ${have:-unknown}" >&2
-  exit 1
-fi
+# shellcheck source=scripts/demo-lib.sh
+. "$root/scripts/demo-lib.sh"
 work="$(mktemp -d "${TMPDIR:-/tmp}/orka-adopt.XXXXXX")"
 simpid=""
 cleanup() {
@@ -26,6 +22,7 @@ say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 fail() { echo "demo-adopt: $*" >&2; exit 1; }
 quiet() { grep -v -e 'Provider development overrides' -e 'orkatf/orka in' -e 'The following provider development' \
   -e 'configuration:' -e 'may therefore not match' -e 'applying changes may cause' -e '^releases\.$' -e '^[│╷╵ ]*$' || true; }
+demo_need_terraform "$tf" 1.14.0 "terraform query"
 command -v curl >/dev/null || fail "curl is needed to steer the simulator (apt-get install curl)"
 
 say "Building the provider and orkasim"
@@ -35,17 +32,7 @@ TF_CLI_CONFIG_FILE="$("$root/scripts/dev-overrides.sh" "$work")"
 export TF_IN_AUTOMATION=1 CHECKPOINT_DISABLE=1
 
 say "Starting the Orka simulator"
-"$work/orkasim" --addr 127.0.0.1:0 --deploy-delay 200ms --cache-delay 300ms >"$work/sim.env" 2>"$work/sim.log" &
-simpid=$!
-for _ in $(seq 1 100); do
-  [ "$(grep -c '^ORKA_' "$work/sim.env" 2>/dev/null || true)" -ge 2 ] && break
-  kill -0 "$simpid" 2>/dev/null || { cat "$work/sim.log" >&2; fail "orkasim exited early"; }
-  sleep 0.1
-done
-set -a
-# shellcheck disable=SC1091
-. "$work/sim.env"
-set +a
+demo_start_sim --deploy-delay 200ms --cache-delay 300ms
 
 api() { curl -fsS -H "Authorization: Bearer $ORKA_TOKEN" -H 'Content-Type: application/json' "$@" >/dev/null; }
 say "An estate built by hand, with the API alone"

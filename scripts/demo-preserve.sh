@@ -7,11 +7,8 @@
 set -euo pipefail
 tf="${1:?usage: demo-preserve.sh /absolute/path/to/terraform (1.14 or later)}"
 root="$(cd "$(dirname "$0")/.." && pwd)"
-have="$(CHECKPOINT_DISABLE=1 TF_CLI_CONFIG_FILE=/dev/null "$tf" version 2>/dev/null | sed -n -E '1s/^Terraform v([0-9.]+).*/\1/p')"
-if [ "$(printf '1.14.0\n%s\n' "$have" | sort -V | head -1)" != "1.14.0" ]; then
-  echo "demo-preserve: needs Terraform 1.14 or later (actions); $tf is ${have:-unknown}" >&2
-  exit 1
-fi
+# shellcheck source=scripts/demo-lib.sh
+. "$root/scripts/demo-lib.sh"
 work="$(mktemp -d "${TMPDIR:-/tmp}/orka-preserve.XXXXXX")"
 simpid=""
 cleanup() {
@@ -31,23 +28,14 @@ run() {
   [ "$rc" -eq 0 ] || fail "terraform $1 failed (exit $rc)"
 }
 api() { curl -fsS -H "Authorization: Bearer $ORKA_TOKEN" "$@"; }
+demo_need_terraform "$tf" 1.14.0 "actions"
 command -v curl >/dev/null || fail "curl is needed to steer the simulator (apt-get install curl)"
 
 say "Building the provider and orkasim"
 (cd "$root" && go build -o "$work/plugins/terraform-provider-orka" . && go build -o "$work/orkasim" ./cmd/orkasim)
 
 say "Starting the Orka simulator (a save takes two simulated minutes of one second each)"
-"$work/orkasim" --addr 127.0.0.1:0 --deploy-delay 300ms --minute 1s >"$work/sim.env" 2>"$work/sim.log" &
-simpid=$!
-for _ in $(seq 1 100); do
-  [ "$(grep -c '^ORKA_' "$work/sim.env" 2>/dev/null || true)" -ge 2 ] && break
-  kill -0 "$simpid" 2>/dev/null || { cat "$work/sim.log" >&2; fail "orkasim exited early"; }
-  sleep 0.1
-done
-set -a
-# shellcheck disable=SC1091
-. "$work/sim.env"
-set +a
+demo_start_sim --deploy-delay 300ms --minute 1s
 
 cat >"$work/terraformrc" <<RC
 provider_installation {

@@ -9,6 +9,8 @@ set -euo pipefail
 tf="${1:?usage: demo.sh /absolute/path/to/terraform}"
 upgrade_type="${DEMO_UPGRADE:-infrastructure}"
 root="$(cd "$(dirname "$0")/.." && pwd)"
+# shellcheck source=scripts/demo-lib.sh
+. "$root/scripts/demo-lib.sh"
 work="$(mktemp -d "${TMPDIR:-/tmp}/orka-demo.XXXXXX")"
 simpid=""
 cleanup() {
@@ -29,17 +31,7 @@ say "Building the provider and orkasim"
 (cd "$root" && go build -o "$work/plugins/terraform-provider-orka" . && go build -o "$work/orkasim" ./cmd/orkasim)
 
 say "Starting the Orka simulator"
-"$work/orkasim" --addr 127.0.0.1:0 --deploy-delay 300ms --cache-delay 500ms >"$work/sim.env" 2>"$work/sim.log" &
-simpid=$!
-for _ in $(seq 1 100); do
-  [ "$(grep -c '^ORKA_' "$work/sim.env" 2>/dev/null || true)" -ge 2 ] && break
-  kill -0 "$simpid" 2>/dev/null || { cat "$work/sim.log" >&2; fail "orkasim exited early"; }
-  sleep 0.1
-done
-set -a
-# shellcheck disable=SC1091
-. "$work/sim.env"
-set +a
+demo_start_sim --deploy-delay 300ms --cache-delay 500ms
 echo "ORKA_ENDPOINT=$ORKA_ENDPOINT"
 
 cat >"$work/terraformrc" <<RC
