@@ -66,7 +66,7 @@ var items = []item{
 		Claim: "Node items carry arch (arm64 or amd64)."},
 	{ID: "node-tag-body", Section: "8",
 		Claim:       `Node tag and untag take {"tag": "<tag>"}.`,
-		Unprobeable: "tagging changes a node outside the scratch namespace, and this provider does not tag nodes"},
+		Unprobeable: "tagging changes a node that may be in use outside the scratch namespace (orka_node tags nodes: check it on an idle node of your own)"},
 	{ID: "node-placement-survives-upgrades", Section: "8",
 		Claim:       "Node namespaces and tags persist across upgrades.",
 		Unprobeable: "needs an upgrade"},
