@@ -93,7 +93,7 @@ func (c *tfCLI) serve() string {
 	closeCh := make(chan struct{})
 	now := c.e.now
 	go func() {
-		_ = tf6server.Serve("registry.terraform.io/orkatf/orka", func() tfprotov6.ProviderServer {
+		_ = tf6server.Serve(providerAddress(), func() tfprotov6.ProviderServer {
 			return providerserver.NewProtocol6(&orkaProvider{version: "test", now: now})()
 		}, tf6server.WithDebug(ctx, configCh, closeCh), tf6server.WithGoPluginLogger(hclog.NewNullLogger()))
 	}()
@@ -104,7 +104,7 @@ func (c *tfCLI) serve() string {
 		c.t.Fatal("the provider did not start in debug mode")
 	}
 	b, err := json.Marshal(map[string]any{
-		"registry.terraform.io/orkatf/orka": map[string]any{
+		providerAddress(): map[string]any{
 			"Protocol": string(cfg.Protocol), "ProtocolVersion": cfg.ProtocolVersion, "Pid": cfg.Pid, "Test": cfg.Test,
 			"Addr": map[string]string{"Network": cfg.Addr.Network(), "String": cfg.Addr.String()},
 		},
@@ -113,6 +113,17 @@ func (c *tfCLI) serve() string {
 		c.t.Fatal(err)
 	}
 	return string(b)
+}
+
+// providerAddress is where the engine looks for orkatf/orka: OpenTofu resolves it on its own
+// registry host, which the engine matrix names in TF_ACC_PROVIDER_HOST as terraform-plugin-testing
+// expects.
+func providerAddress() string {
+	host := os.Getenv("TF_ACC_PROVIDER_HOST")
+	if host == "" {
+		host = "registry.terraform.io"
+	}
+	return host + "/orkatf/orka"
 }
 
 // providerBlock is the terraform and provider blocks that point at the test's Orka.
