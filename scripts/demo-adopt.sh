@@ -10,26 +10,12 @@ tf="${1:?usage: demo-adopt.sh /absolute/path/to/terraform (1.14 or later)}"
 root="$(cd "$(dirname "$0")/.." && pwd)"
 # shellcheck source=scripts/demo-lib.sh
 . "$root/scripts/demo-lib.sh"
-work="$(mktemp -d "${TMPDIR:-/tmp}/orka-adopt.XXXXXX")"
-simpid=""
-cleanup() {
-  if [ -n "$simpid" ]; then kill "$simpid" 2>/dev/null || true; wait "$simpid" 2>/dev/null || true; fi
-  rm -rf "$work"
-}
-trap cleanup EXIT
-
-say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
-fail() { echo "demo-adopt: $*" >&2; exit 1; }
+demo_init demo-adopt
 quiet() { grep -v -e 'Provider development overrides' -e 'orkatf/orka in' -e 'The following provider development' \
   -e 'configuration:' -e 'may therefore not match' -e 'applying changes may cause' -e '^releases\.$' -e '^[│╷╵ ]*$' || true; }
 demo_need_terraform "$tf" 1.14.0 "terraform query"
-command -v curl >/dev/null || fail "curl is needed to steer the simulator (apt-get install curl)"
 
-say "Building the provider and orkasim"
-export TF_CLI_CONFIG_FILE
-TF_CLI_CONFIG_FILE="$("$root/scripts/dev-overrides.sh" "$work")"
-(cd "$root" && go build -o "$work/orkasim" ./cmd/orkasim)
-export TF_IN_AUTOMATION=1 CHECKPOINT_DISABLE=1
+demo_build
 
 say "Starting the Orka simulator"
 demo_start_sim --deploy-delay 200ms --cache-delay 300ms

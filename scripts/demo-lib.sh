@@ -1,5 +1,31 @@
-# Sourced by the demo scripts (scripts/demo*.sh): what they share. Expects $work (a scratch
-# directory the script removes on exit) and a fail function.
+# Sourced by the demo scripts (scripts/demo*.sh): what they share. Start with demo_init.
+
+# demo_init NAME: a scratch directory $work, removed on exit together with the simulator that
+# demo_start_sim starts; say and fail speak as NAME.
+demo_init() {
+  demo_name="$1"
+  work="$(mktemp -d "${TMPDIR:-/tmp}/orka-$1.XXXXXX")"
+  simpid=""
+  trap demo_cleanup EXIT
+  command -v curl >/dev/null || fail "curl is needed to steer the simulator (apt-get install curl)"
+}
+
+demo_cleanup() {
+  if [ -n "$simpid" ]; then kill "$simpid" 2>/dev/null || true; wait "$simpid" 2>/dev/null || true; fi
+  rm -rf "$work"
+}
+
+say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+fail() { echo "$demo_name: $*" >&2; exit 1; }
+
+# demo_build: the provider under test behind a dev_overrides CLI config (scripts/dev-overrides.sh,
+# exported as TF_CLI_CONFIG_FILE) and orkasim, both built from this tree into $work.
+demo_build() {
+  say "Building the provider and orkasim"
+  TF_CLI_CONFIG_FILE="$("$root/scripts/dev-overrides.sh" "$work")"
+  export TF_CLI_CONFIG_FILE TF_IN_AUTOMATION=1 CHECKPOINT_DISABLE=1
+  (cd "$root" && go build -o "$work/orkasim" ./cmd/orkasim)
+}
 
 # demo_need_terraform TF VERSION WHAT: fails unless TF is at least VERSION.
 demo_need_terraform() {

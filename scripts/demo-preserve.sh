@@ -9,16 +9,7 @@ tf="${1:?usage: demo-preserve.sh /absolute/path/to/terraform (1.14 or later)}"
 root="$(cd "$(dirname "$0")/.." && pwd)"
 # shellcheck source=scripts/demo-lib.sh
 . "$root/scripts/demo-lib.sh"
-work="$(mktemp -d "${TMPDIR:-/tmp}/orka-preserve.XXXXXX")"
-simpid=""
-cleanup() {
-  if [ -n "$simpid" ]; then kill "$simpid" 2>/dev/null || true; wait "$simpid" 2>/dev/null || true; fi
-  rm -rf "$work"
-}
-trap cleanup EXIT
-
-say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
-fail() { echo "demo-preserve: $*" >&2; exit 1; }
+demo_init demo-preserve
 # run shows a terraform command and its output, without the dev_overrides banner.
 run() {
   echo "\$ terraform $*"
@@ -29,23 +20,12 @@ run() {
 }
 api() { curl -fsS -H "Authorization: Bearer $ORKA_TOKEN" "$@"; }
 demo_need_terraform "$tf" 1.14.0 "actions"
-command -v curl >/dev/null || fail "curl is needed to steer the simulator (apt-get install curl)"
 
-say "Building the provider and orkasim"
-(cd "$root" && go build -o "$work/plugins/terraform-provider-orka" . && go build -o "$work/orkasim" ./cmd/orkasim)
+demo_build
 
 say "Starting the Orka simulator (a save takes two simulated minutes of one second each)"
 demo_start_sim --deploy-delay 300ms --minute 1s
 
-cat >"$work/terraformrc" <<RC
-provider_installation {
-  dev_overrides {
-    "registry.terraform.io/orkatf/orka" = "$work/plugins"
-  }
-  direct {}
-}
-RC
-export TF_CLI_CONFIG_FILE="$work/terraformrc" TF_IN_AUTOMATION=1 CHECKPOINT_DISABLE=1
 mkdir -p "$work/config"
 cd "$work/config"
 cat >main.tf <<'HCL'

@@ -11,38 +11,18 @@ upgrade_type="${DEMO_UPGRADE:-infrastructure}"
 root="$(cd "$(dirname "$0")/.." && pwd)"
 # shellcheck source=scripts/demo-lib.sh
 . "$root/scripts/demo-lib.sh"
-work="$(mktemp -d "${TMPDIR:-/tmp}/orka-demo.XXXXXX")"
-simpid=""
-cleanup() {
-  if [ -n "$simpid" ]; then kill "$simpid" 2>/dev/null || true; wait "$simpid" 2>/dev/null || true; fi
-  rm -rf "$work"
-}
-trap cleanup EXIT
-
-say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
-fail() { echo "demo: $*" >&2; exit 1; }
+demo_init demo
 # show prints Terraform's output without its banner about the development override.
 show() {
   if grep -q '^releases\.$' "$1"; then sed '/Warning: Provider development overrides/,/^releases\.$/d' "$1"; else cat "$1"; fi
 }
-command -v curl >/dev/null || fail "curl is needed to steer the simulator (apt-get install curl)"
 
-say "Building the provider and orkasim"
-(cd "$root" && go build -o "$work/plugins/terraform-provider-orka" . && go build -o "$work/orkasim" ./cmd/orkasim)
+demo_build
 
 say "Starting the Orka simulator"
 demo_start_sim --deploy-delay 300ms --cache-delay 500ms
 echo "ORKA_ENDPOINT=$ORKA_ENDPOINT"
 
-cat >"$work/terraformrc" <<RC
-provider_installation {
-  dev_overrides {
-    "registry.terraform.io/orkatf/orka" = "$work/plugins"
-  }
-  direct {}
-}
-RC
-export TF_CLI_CONFIG_FILE="$work/terraformrc" TF_IN_AUTOMATION=1 CHECKPOINT_DISABLE=1
 mkdir -p "$work/config"
 cp "$root"/examples/upgrade-recovery/*.tf "$work/config/"
 cd "$work/config"

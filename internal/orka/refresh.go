@@ -118,3 +118,18 @@ func (c *Client) RefreshNode(ctx context.Context, name string) (*Node, error) {
 	}
 	return n, err
 }
+
+// RefreshNodes lists a namespace's nodes from the run's shared list ("" means orka-default),
+// for checks of node totals (allocatable CPU and memory, tags), which do not change with what
+// runs on the nodes.
+func (c *Client) RefreshNodes(ctx context.Context, namespace string) ([]Node, error) {
+	shared, err := cachedList[Node](ctx, c, routeNodes(namespaceOrDefault(namespace)))
+	if err != nil {
+		return nil, err
+	}
+	nodes := append([]Node(nil), shared...) // the shared items are not ours to change
+	for i := range nodes {
+		nodes[i].fillIP()
+	}
+	return nodes, nil
+}

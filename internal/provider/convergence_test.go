@@ -228,12 +228,7 @@ resource "orka_image_cache" "c" {
 `, cachedImage))
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: e.factories(),
-		CheckDestroy: func(*terraform.State) error {
-			if got := e.sim.Snapshot().ImageCaches["orka-default"][cachedImage]; len(got) != 0 {
-				return fmt.Errorf("cache left after destroy: %v", got)
-			}
-			return nil
-		},
+		CheckDestroy:             e.checkNoCache("orka-default", cachedImage),
 		Steps: []resource.TestStep{
 			{Config: hcl},
 			{

@@ -38,6 +38,16 @@ func (e *testEnv) checkSimCache(ns, img string, nodes ...string) resource.TestCh
 	}
 }
 
+// checkNoCache asserts that the simulator caches img on no node.
+func (e *testEnv) checkNoCache(ns, img string) func(*terraform.State) error {
+	return func(*terraform.State) error {
+		if got := e.sim.Snapshot().ImageCaches[ns][img]; len(got) != 0 {
+			return fmt.Errorf("cache left after destroy: %v", got)
+		}
+		return nil
+	}
+}
+
 func TestAccImageCache_allNodesAndUpgrade(t *testing.T) {
 	e := newTestEnv(t, orkasim.Options{Nodes: 2, CacheDelay: 300 * time.Millisecond})
 	e.needSim(t)
@@ -50,12 +60,7 @@ resource "orka_image_cache" "sonoma" {
 `, cachedImage))
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: e.factories(),
-		CheckDestroy: func(*terraform.State) error {
-			if got := e.sim.Snapshot().ImageCaches["orka-default"][cachedImage]; len(got) != 0 {
-				return fmt.Errorf("cache left after destroy: %v", got)
-			}
-			return nil
-		},
+		CheckDestroy:             e.checkNoCache("orka-default", cachedImage),
 		Steps: []resource.TestStep{
 			{
 				Config: hcl,

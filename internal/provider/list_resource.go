@@ -73,7 +73,8 @@ func (r *listResource) ListResourceConfigSchema(_ context.Context, _ list.ListRe
 		},
 		"name_regex": listschema.StringAttribute{
 			MarkdownDescription: "List only objects whose name matches this regular expression (RE2 syntax).", Optional: true,
-			Validators: []validator.String{regexValidator{}},
+			Validators: []validator.String{stringRule{summary: "Invalid regular expression",
+				doc: "must be a valid RE2 regular expression", check: regexProblem}},
 		},
 	}
 	if !r.spec.clusterScoped {
@@ -205,22 +206,10 @@ func nullTimeouts(ctx context.Context, s interface {
 	return timeouts.Value{}
 }
 
-// regexValidator refuses a name_regex that does not compile.
-type regexValidator struct{}
-
-func (regexValidator) Description(context.Context) string {
-	return "must be a valid RE2 regular expression"
-}
-func (v regexValidator) MarkdownDescription(ctx context.Context) string {
-	return v.Description(ctx)
-}
-
-func (regexValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
-	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
-		return
+// regexProblem refuses a name_regex that does not compile.
+func regexProblem(s string) string {
+	if _, err := regexp.Compile(s); err != nil {
+		return fmt.Sprintf("is not a valid RE2 regular expression: %v", err)
 	}
-	if _, err := regexp.Compile(req.ConfigValue.ValueString()); err != nil {
-		resp.Diagnostics.AddAttributeError(req.Path, "Invalid regular expression",
-			fmt.Sprintf("%s is not a valid RE2 regular expression: %v", req.Path, err))
-	}
+	return ""
 }

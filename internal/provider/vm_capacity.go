@@ -43,8 +43,8 @@ func (a vmAsk) String() string {
 }
 
 // effectiveAsk works out what a deploy asks for. A VM config that cannot be read leaves its
-// values out (ok is false then: the figures are incomplete).
-func (r *vmResource) effectiveAsk(ctx context.Context, deploy orka.DeployVMRequest) (vmAsk, bool) {
+// values out: the checks then judge the VM's own figures only.
+func (r *vmResource) effectiveAsk(ctx context.Context, deploy orka.DeployVMRequest) vmAsk {
 	a := vmAsk{cpu: deploy.CPU, memory: deploy.Memory, node: deploy.Node, tag: deploy.Tag}
 	if deploy.GPUPassthrough != nil {
 		a.gpu = *deploy.GPUPassthrough
@@ -52,12 +52,8 @@ func (r *vmResource) effectiveAsk(ctx context.Context, deploy orka.DeployVMReque
 	if deploy.TagRequired != nil {
 		a.tagRequired = *deploy.TagRequired
 	}
-	ok := true
 	if deploy.VMConfig != "" {
-		cfg, err := r.data.client.RefreshVMConfig(ctx, deploy.VMConfig)
-		if err != nil {
-			ok = false
-		} else {
+		if cfg, err := r.data.client.RefreshVMConfig(ctx, deploy.VMConfig); err == nil {
 			if a.cpu == 0 {
 				a.cpu = cfg.CPU
 			}
@@ -81,7 +77,7 @@ func (r *vmResource) effectiveAsk(ctx context.Context, deploy orka.DeployVMReque
 	if a.cpu == 0 {
 		a.cpu = vmConfigDefaultCPU
 	}
-	return a, ok
+	return a
 }
 
 // neverFits says why no node of the namespace could ever run the VM, whatever else runs: more
@@ -95,7 +91,8 @@ func (r *vmResource) neverFits(ctx context.Context, ns string, a vmAsk, atApply 
 				"(cluster-info gpuPassthroughEnabled = false). Set gpu_passthrough = false."
 		}
 	}
-	nodes, err := r.data.client.ListNodes(ctx, ns)
+	// Totals do not change with what runs on the nodes: every new VM of a run shares one list.
+	nodes, err := r.data.client.RefreshNodes(ctx, ns)
 	if err != nil {
 		return ""
 	}

@@ -260,7 +260,7 @@ func (r *vmResource) refuseNeverFits(ctx context.Context, resp *resource.ModifyP
 	if d.HasError() {
 		return
 	}
-	ask, _ := r.effectiveAsk(ctx, deploy)
+	ask := r.effectiveAsk(ctx, deploy)
 	if why := r.neverFits(ctx, r.data.namespaceOr(plan.Namespace), ask, false); why != "" {
 		resp.Diagnostics.AddAttributeError(path.Root("name"), "VM can never be scheduled",
 			fmt.Sprintf("No node can ever run VM %q (it asks for %s): %s", deploy.Name, ask, why))
@@ -292,7 +292,7 @@ func (r *vmResource) Create(ctx context.Context, req resource.CreateRequest, res
 	what := fmt.Sprintf("VM %q in namespace %q", deploy.Name, ns)
 	summary := "Could not deploy " + what
 
-	ask, _ := r.effectiveAsk(ctx, deploy)
+	ask := r.effectiveAsk(ctx, deploy)
 	if why := r.neverFits(ctx, ns, ask, true); why != "" {
 		resp.Diagnostics.AddError(summary, fmt.Sprintf("No node can ever run this VM: %s Nothing was deployed.", why))
 		return
