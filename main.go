@@ -2,11 +2,10 @@
 package main
 
 import (
-	"context"
 	"flag"
 	"log"
 
-	"github.com/hashicorp/terraform-plugin-framework/providerserver"
+	"github.com/hashicorp/terraform-plugin-go/tfprotov6/tf6server"
 
 	"github.com/orkatf/terraform-provider-orka/internal/provider"
 )
@@ -22,12 +21,11 @@ func main() {
 	if err := quietLogsNobodyReads(debug); err != nil {
 		log.Fatal(err.Error())
 	}
-	err := providerserver.Serve(context.Background(), provider.New(version), providerserver.ServeOpts{
-		Address:         "registry.terraform.io/orkatf/orka",
-		Debug:           debug,
-		ProtocolVersion: 6,
-	})
-	if err != nil {
+	var opts []tf6server.ServeOpt
+	if debug {
+		opts = append(opts, tf6server.WithManagedDebug())
+	}
+	if err := tf6server.Serve("registry.terraform.io/orkatf/orka", provider.NewServer(version), opts...); err != nil {
 		log.Fatal(err.Error())
 	}
 }

@@ -12,8 +12,6 @@ import (
 
 	"github.com/hashicorp/go-hclog"
 	"github.com/hashicorp/go-plugin"
-	"github.com/hashicorp/terraform-plugin-framework/providerserver"
-	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6/tf6server"
 )
 
@@ -93,9 +91,7 @@ func (c *tfCLI) serve() string {
 	closeCh := make(chan struct{})
 	now := c.e.now
 	go func() {
-		_ = tf6server.Serve(providerAddress(), func() tfprotov6.ProviderServer {
-			return providerserver.NewProtocol6(&orkaProvider{version: "test", now: now})()
-		}, tf6server.WithDebug(ctx, configCh, closeCh), tf6server.WithGoPluginLogger(hclog.NewNullLogger()))
+		_ = tf6server.Serve(providerAddress(), serverFor(&orkaProvider{version: "test", now: now}), tf6server.WithDebug(ctx, configCh, closeCh), tf6server.WithGoPluginLogger(hclog.NewNullLogger()))
 	}()
 	var cfg *plugin.ReattachConfig
 	select {

@@ -6,7 +6,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
 )
@@ -17,10 +16,7 @@ import (
 // source line) that states the rule.
 func TestListResourceValidation_badInputs(t *testing.T) {
 	ctx := context.Background()
-	ps, err := providerserver.NewProtocol6WithError(&orkaProvider{version: "test", now: time.Now})()
-	if err != nil {
-		t.Fatal(err)
-	}
+	ps := serverFor(&orkaProvider{version: "test", now: time.Now})()
 	server, ok := ps.(interface {
 		tfprotov6.ProviderServer
 		tfprotov6.ListResourceServer

@@ -8,7 +8,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 
 	"github.com/orkatf/terraform-provider-orka/internal/orka"
@@ -64,8 +63,7 @@ func (e *testEnv) needSim(t *testing.T) {
 func (e *testEnv) factories() map[string]func() (tfprotov6.ProviderServer, error) {
 	return map[string]func() (tfprotov6.ProviderServer, error){
 		"orka": func() (tfprotov6.ProviderServer, error) {
-			p := &orkaProvider{version: "test", now: e.now}
-			return providerserver.NewProtocol6WithError(p)()
+			return serverFor(&orkaProvider{version: "test", now: e.now})(), nil
 		},
 	}
 }
