@@ -29,15 +29,20 @@ func NewServer(version string) func() tfprotov6.ProviderServer {
 func serverFor(p provider.Provider) func() tfprotov6.ProviderServer {
 	fw := providerserver.NewProtocol6(p)
 	return func() tfprotov6.ProviderServer {
-		return releasingServer{fw().(frameworkServer)}
+		s := fw()
+		if full, ok := s.(frameworkServer); ok {
+			return releasingServer{full}
+		}
+		return s // a framework without list resources or actions: TestServer_releasesEachCallsContext fails
 	}
 }
 
 // frameworkServer is what the framework's server implements of the protocol and this provider
 // uses: list resources and actions come on top of the base interface.
 type frameworkServer interface {
-	tfprotov6.ProviderServerWithListResource
-	tfprotov6.ProviderServerWithActions
+	tfprotov6.ProviderServer
+	tfprotov6.ListResourceServer
+	tfprotov6.ActionServer
 }
 
 // releasingServer passes calls to the framework with a releasable context. The calls that
