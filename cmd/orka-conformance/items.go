@@ -75,7 +75,7 @@ var items = []item{
 	{ID: "vm-unschedulable-pending", Section: "5", Needs: needsDeployVM,
 		Claim: "A deploy no node can hold stays Pending until its timeout, then fails and leaves the Pending VM behind."},
 	{ID: "vm-save-body", Section: "5", Needs: needsSaveImage,
-		Claim: `The save body names the new image in imageName: POST .../vms/{name}/save {"imageName": "<image>"} starts a save and the image is listed.`},
+		Claim: `The save body names the new image in imageName: POST .../vms/{name}/save {"imageName": "<image>"} saves into it (GET .../images/<image> finds it).`},
 	{ID: "vm-save-image-state", Section: "5", Needs: needsSaveImage,
 		Claim: "A saved image's item carries state, Updating while it is saved, then Ready (or Failed, with errorMessage)."},
 	{ID: "vm-save-conflict", Section: "5", Needs: needsSaveImage,

@@ -160,7 +160,7 @@ func (p *probe) run(ctx context.Context) error {
 		{"VM configs with a non-administrator token", p.checkVMConfigNonAdmin, false},
 		{"registry credentials", p.checkRegistryCredentials, false},
 		{"nodes", p.checkNodes, false},
-		{"tagging a node", p.checkNodeTag, p.opts.TagNode == ""},
+		{"node tags", p.checkNodeTag, p.opts.TagNode == ""},
 		{"image cache", p.checkImageCache, false},
 		{"VMs", p.checkVMs, false},
 	}

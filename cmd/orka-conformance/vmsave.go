@@ -50,7 +50,7 @@ func (p *probe) watchSave(ctx context.Context, image string) (string, bool) {
 		switch {
 		case err == nil && !listed:
 			listed = true
-			p.rep.confirm(bodyID, "the save was accepted and image %s is listed", image)
+			p.rep.confirm(bodyID, "the save was accepted and image %s is found", image)
 		case orka.IsNotFound(err) && !listed:
 			// Not listed yet: the image may appear a moment after the save was accepted.
 		case err != nil:
@@ -90,7 +90,7 @@ func (p *probe) watchSave(ctx context.Context, image string) (string, bool) {
 		}
 		if time.Now().After(deadline) {
 			if !listed {
-				p.rep.contradict(bodyID, p.rec.latest(), p.rec, "the save was accepted, but image %s is not listed after %s", image, p.opts.SaveWait)
+				p.rep.contradict(bodyID, p.rec.latest(), p.rec, "the save was accepted, but image %s is not found after %s", image, p.opts.SaveWait)
 			} else {
 				p.rep.skip(stateID, "image %s is still %s after %s", image, seen[len(seen)-1], p.opts.SaveWait)
 			}
