@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -148,6 +149,37 @@ func TestProbeCleansUpWhenInterrupted(t *testing.T) {
 	assertNoScratch(t, sim)
 	if after := sim.Snapshot(); len(after.Namespaces) != len(before.Namespaces) || len(after.VMConfigs) != len(before.VMConfigs) {
 		t.Errorf("left behind: namespaces %v, VM configs %d", after.Namespaces, len(after.VMConfigs))
+	}
+}
+
+// Interrupted right after it tagged a node, the probe still removes its tag (and only its tag)
+// in the cleanup.
+func TestProbeRemovesItsNodeTagWhenInterrupted(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	handler := func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			next.ServeHTTP(w, r)
+			if strings.HasSuffix(r.URL.Path, "/nodes/mini-arm-1/tag") {
+				cancel() // as if the user pressed Ctrl-C
+			}
+		})
+	}
+	sim, getenv := simulator(t, handler)
+	must(t, sim.SetNodeTags("mini-arm-1", "gpu"))
+	code, report := runIt(t, ctx, getenv, "-tag-node", "mini-arm-1")
+	if code != 2 || !strings.Contains(report, "cleanup: everything the probe created was removed") {
+		t.Errorf("exit %d; want 2 and a complete cleanup", code)
+	}
+	if tags := sim.Snapshot().Nodes["mini-arm-1"].OrkaTags; !slices.Equal(tags, []string{"gpu"}) {
+		t.Errorf("tags of mini-arm-1 after the interrupted run: %v, want [gpu]", tags)
+	}
+	var untagged bool
+	for _, r := range sim.Requests() {
+		untagged = untagged || strings.HasSuffix(r.Path, "/nodes/mini-arm-1/untag") && r.Status == http.StatusOK
+	}
+	if !untagged {
+		t.Error("the cleanup did not untag the node")
 	}
 }
 

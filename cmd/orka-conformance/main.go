@@ -3,7 +3,10 @@
 //
 // The probe works only inside scratch namespaces it creates (names starting with
 // scratch.Prefix, "orka-tfacc-") and on prefixed VM configs, which Orka keeps in orka-default;
-// it removes all of them afterwards, also when it fails or is interrupted. It exercises every
+// it removes all of them afterwards, also when it fails or is interrupted. Outside them it
+// touches only what an opt-in flag names: -tag-node puts a prefixed tag on that node (and
+// removes it), -save-image saves into a prefixed image (which it cannot remove: no REST route
+// deletes an image, so the report names it). It exercises every
 // route the provider uses through the provider's own client, and prints a report that lists
 // each [ASSUMED] item of the contract as confirmed, contradicted (with Orka's status and a
 // redacted excerpt of its answer) or not checked. It never prints the token.

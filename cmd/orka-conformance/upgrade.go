@@ -16,17 +16,24 @@ import (
 // only read.
 
 // visibleNodes lists the placement of every node the token can see: the nodes of every
-// namespace for an administrator; otherwise those of the token's own namespace (or
-// orka-default). byList maps each node to the list answer it came from.
+// namespace for an administrator; otherwise (403 on the namespace list) those of the token's
+// own namespace, or of orka-default for a user who is not an administrator. byList maps each
+// node to the list answer it came from.
 func (p *probe) visibleNodes(ctx context.Context) (nodes []nodeRecord, byList map[string]*exchange, unread []string, err error) {
 	var names []string
-	if nss, lerr := p.c.ListNamespaces(ctx); lerr == nil {
+	nss, lerr := p.c.ListNamespaces(ctx)
+	switch ae := apiError(lerr); {
+	case lerr == nil:
 		for _, ns := range nss {
 			names = append(names, ns.Name)
 		}
-	} else if k := p.c.TokenKind(); k.ServiceAccount {
-		names = []string{k.Namespace}
-	} else {
+	case ae != nil && ae.StatusCode == http.StatusForbidden:
+		unread = append(unread, "the namespace list: 403, so only one namespace's nodes are read")
+		names = []string{orka.DefaultNamespace}
+		if k := p.c.TokenKind(); k.ServiceAccount {
+			names = []string{k.Namespace}
+		}
+	default:
 		return nil, nil, nil, fmt.Errorf("listing namespaces: %w", lerr)
 	}
 	byList = map[string]*exchange{}
