@@ -6,10 +6,10 @@
 // it removes all of them afterwards, also when it fails or is interrupted. Outside them it
 // touches only what an opt-in flag names: -tag-node puts a prefixed tag on that node (and
 // removes it), -save-image saves into a prefixed image (which it cannot remove: no REST route
-// deletes an image, so the report names it). It exercises every
-// route the provider uses through the provider's own client, and prints a report that lists
-// each [ASSUMED] item of the contract as confirmed, contradicted (with Orka's status and a
-// redacted excerpt of its answer) or not checked. It never prints the token.
+// deletes an image, so the report names it). It exercises every route the provider uses
+// through the provider's own client, and prints a report that lists each [ASSUMED] item of the
+// contract as confirmed, contradicted (with Orka's status and a redacted excerpt of its answer)
+// or not checked. It never prints the token.
 //
 //	ORKA_ENDPOINT=https://acme.orka.app ORKA_TOKEN=... orka-conformance [-deploy-vm [-save-image]] [-cache-image IMAGE] [-tag-node NODE]
 //	ORKA_ENDPOINT=... ORKA_TOKEN=... orka-conformance -before-upgrade FILE      (read-only record, before an upgrade)
