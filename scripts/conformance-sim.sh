@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# Runs the conformance probe, with every check turned on, against a freshly spawned simulator
-# over HTTPS: what an Orka admin's run looks like, without a cluster. (`make test` runs the same
-# probe in-process, in cmd/orka-conformance's tests.)
+# Runs the conformance probe in every mode against a freshly spawned simulator over HTTPS, the
+# way an Orka admin runs it around an upgrade, without a cluster: -before-upgrade, an upgrade
+# with its maintenance window (through the simulator's control interface), -during-maintenance,
+# the end of the window, then -after-upgrade with every check turned on. (`make test` runs the
+# same in-process, in cmd/orka-conformance's tests.)
 #
 #   scripts/conformance-sim.sh BIN_DIR
 set -euo pipefail
@@ -25,4 +27,16 @@ set -a
 # shellcheck disable=SC1091 # written by orkasim just now: ORKA_ENDPOINT, ORKA_TOKEN, ORKA_CA_CERTIFICATE_FILE
 . "$out/env"
 set +a
-"$bin/orka-conformance" -deploy-vm -cache-image 90gbsonomassd.orkasi -poll-interval 100ms
+sim() { # POST to a control route of the simulator
+  curl -fsS --cacert "$ORKA_CA_CERTIFICATE_FILE" -H "Authorization: Bearer $ORKA_TOKEN" -d "$2" "$ORKA_ENDPOINT$1" >/dev/null
+}
+record="$out/upgrade.json"
+"$bin/orka-conformance" -before-upgrade "$record"
+sim /_sim/upgrade '{"type": "release", "vms": "all", "maintenance": "1h"}'
+echo "-- the upgrade is on, with a maintenance window: -during-maintenance --"
+"$bin/orka-conformance" -during-maintenance "$record" >"$out/during.txt"
+grep -E '^  [A-Z ]+ +error-codes-unavailable' -A1 "$out/during.txt"
+sim /_sim/maintenance '{"duration": "0s"}'
+echo "-- the window is over: -after-upgrade with every check --"
+"$bin/orka-conformance" -after-upgrade "$record" -deploy-vm -save-image -cache-image 90gbsonomassd.orkasi \
+  -tag-node mini-arm-1 -poll-interval 100ms

@@ -3,12 +3,18 @@
 //
 // The probe works only inside scratch namespaces it creates (names starting with
 // scratch.Prefix, "orka-tfacc-") and on prefixed VM configs, which Orka keeps in orka-default;
-// it removes all of them afterwards, also when it fails or is interrupted. It exercises every
-// route the provider uses through the provider's own client, and prints a report that lists
-// each [ASSUMED] item of the contract as confirmed, contradicted (with Orka's status and a
-// redacted excerpt of its answer) or not checked. It never prints the token.
+// it removes all of them afterwards, also when it fails or is interrupted. Outside them it
+// touches only what an opt-in flag names: -tag-node puts a prefixed tag on that node (and
+// removes it), -save-image saves into a prefixed image (which it cannot remove: no REST route
+// deletes an image, so the report names it). It exercises every route the provider uses
+// through the provider's own client, and prints a report that lists each [ASSUMED] item of the
+// contract as confirmed, contradicted (with Orka's status and a redacted excerpt of its answer)
+// or not checked. It never prints the token.
 //
-//	ORKA_ENDPOINT=https://acme.orka.app ORKA_TOKEN=... orka-conformance [-deploy-vm] [-cache-image IMAGE]
+//	ORKA_ENDPOINT=https://acme.orka.app ORKA_TOKEN=... orka-conformance [-deploy-vm [-save-image]] [-cache-image IMAGE] [-tag-node NODE]
+//	ORKA_ENDPOINT=... ORKA_TOKEN=... orka-conformance -before-upgrade FILE      (read-only record, before an upgrade)
+//	ORKA_ENDPOINT=... ORKA_TOKEN=... orka-conformance -during-maintenance FILE  (one read, in the maintenance window)
+//	ORKA_ENDPOINT=... ORKA_TOKEN=... orka-conformance -after-upgrade FILE [...] (the full probe, plus the comparison)
 //	ORKA_ENDPOINT=... ORKA_TOKEN=... orka-conformance -sweep [-dry-run]
 //
 // Exit status: 0 no contradiction, 1 a contradiction, 2 the probe could not run or could not
@@ -64,16 +70,26 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	fs.StringVar(&opts.DeployNamespace, "deploy-namespace", orka.DefaultNamespace, "namespace with nodes for -deploy-vm and -cache-image (objects there get prefixed names)")
 	fs.IntVar(&opts.DeployTimeout, "deploy-timeout", 10, "Orka's deploy timeout in minutes for -deploy-vm")
 	fs.StringVar(&opts.CacheImage, "cache-image", "", "also cache this image on one node that lacks it, then remove it (uses node disk)")
+	fs.StringVar(&opts.TagNode, "tag-node", "", "also add a scratch tag ("+scratch.Prefix+"tag-*) to this node, then remove it")
+	fs.BoolVar(&opts.SaveImage, "save-image", false, "with -deploy-vm: also save the VM into a new image "+scratch.Prefix+"img-*, which is LEFT BEHIND (no REST route deletes an image; the report names it)")
+	fs.DurationVar(&opts.SaveWait, "save-wait", time.Hour, "how long to wait for a saved image to be Ready")
 	fs.StringVar(&opts.Image, "image", "", "image of the probe's VM configs (default: the first image Orka lists)")
 	fs.DurationVar(&opts.PollInterval, "poll-interval", 5*time.Second, "how often to poll an image cache")
 	fs.DurationVar(&opts.CacheWait, "cache-wait", 30*time.Minute, "how long to wait for an image to be cached")
 	sweep := fs.Bool("sweep", false, "remove leftovers named "+scratch.Prefix+"* of interrupted live test or probe runs, and nothing else")
 	dryRun := fs.Bool("dry-run", false, "with -sweep: only list what would be removed")
+	before := fs.String("before-upgrade", "", "only record (read-only) every visible node's namespace and tags, and the token's kind, into this file, before a MacStadium upgrade")
+	during := fs.String("during-maintenance", "", "only check that a read answers 503 with Retry-After, while a maintenance window is on; the result is added to this file (the upgrade record)")
+	after := fs.String("after-upgrade", "", "also compare the cluster with this file, recorded by -before-upgrade (and -during-maintenance)")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
 	if fs.NArg() > 0 {
 		fmt.Fprintf(stderr, "unexpected arguments: %s\n", strings.Join(fs.Args(), " "))
+		return 2
+	}
+	if msg := checkModes(fs, opts); msg != "" {
+		fmt.Fprintln(stderr, msg)
 		return 2
 	}
 	token := getenv("ORKA_TOKEN")
@@ -104,33 +120,99 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		fmt.Fprintln(stderr, err)
 		return 2
 	}
+	p := &probe{c: c, rec: rec, rep: newReport(), opts: opts, log: stderr, token: token}
+	switch {
+	case *before != "":
+		return runBeforeUpgrade(ctx, p, *before, stdout, stderr)
+	case *during != "":
+		return runDuringMaintenance(ctx, p, *during, stdout, stderr)
+	case *after != "":
+		up, missing, err := readUpgradeRecord(*after)
+		if missing {
+			err = fmt.Errorf("%s does not exist: run -before-upgrade %s before the upgrade", *after, *after)
+		} else if err == nil && up.Endpoint != c.Endpoint() {
+			err = fmt.Errorf("%s was recorded for %s, not %s", *after, up.Endpoint, c.Endpoint())
+		}
+		if err != nil {
+			fmt.Fprintln(stderr, err)
+			return 2
+		}
+		p.upgrade = up
+	}
 	if *sweep {
 		s := &sweeper{c: c, dryRun: *dryRun, out: stdout}
 		if s.run(ctx) > 0 {
 			fmt.Fprintf(stdout, "sweep: %d failure(s); run it again once the cause is fixed\n", s.failed)
 			return 2
 		}
+		if s.byHand > 0 {
+			fmt.Fprintf(stdout, "sweep: done, but %d image(s) are left for you to remove (see above)\n", s.byHand)
+			return 0
+		}
 		fmt.Fprintln(stdout, "sweep: done")
 		return 0
 	}
-	return runProbe(ctx, c, rec, opts, stdout, stderr)
+	return runProbe(ctx, p, stdout, stderr)
 }
 
-func runProbe(ctx context.Context, c *orka.Client, rec *recorder, opts options, stdout, stderr io.Writer) int {
-	p := &probe{c: c, rec: rec, rep: newReport(), opts: opts, log: stderr}
+// checkModes refuses flags that cannot go together; "" when they can.
+func checkModes(fs *flag.FlagSet, opts options) string {
+	set := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	var modes []string
+	for _, m := range []string{"sweep", "before-upgrade", "during-maintenance", "after-upgrade"} {
+		if set[m] {
+			modes = append(modes, "-"+m)
+		}
+	}
+	if len(modes) > 1 {
+		return strings.Join(modes, " and ") + " cannot go together: run them one after the other"
+	}
+	if len(modes) == 1 && modes[0] != "-after-upgrade" {
+		for _, f := range []string{"deploy-vm", "cache-image", "tag-node", "save-image"} {
+			if set[f] {
+				return fmt.Sprintf("%s runs alone: drop -%s (it belongs to a probe run)", modes[0], f)
+			}
+		}
+	}
+	if opts.SaveImage && !opts.DeployVM {
+		return "-save-image saves the probe's VM: add -deploy-vm"
+	}
+	return ""
+}
+
+// modesOn names the modes this run has on, for the report.
+func modesOn(p *probe) map[string]bool {
+	return map[string]bool{
+		needsDeployVM:    p.opts.DeployVM,
+		needsCacheImage:  p.opts.CacheImage != "",
+		needsTagNode:     p.opts.TagNode != "",
+		needsSaveImage:   p.opts.SaveImage && p.opts.DeployVM,
+		needsUpgrade:     p.upgrade != nil,
+		needsMaintenance: p.upgrade != nil && p.upgrade.Maintenance != nil,
+	}
+}
+
+func runProbe(ctx context.Context, p *probe, stdout, stderr io.Writer) int {
+	c, rec, opts := p.c, p.rec, p.opts
 	started := time.Now().UTC()
 	runErr := p.run(ctx)
 	fmt.Fprintln(stderr, "cleaning up")
 	cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cleanupTimeout)
 	left := p.cleanup(cctx)
+	kept := p.imagesLeft(cctx)
 	cancel()
-	p.rep.finish(opts.DeployVM, opts.CacheImage != "")
+	p.rep.finish(modesOn(p), "")
 
 	header := []string{
 		"endpoint: " + c.Endpoint(),
 		"run at: " + started.Format(time.RFC3339) + ", probe version " + version,
-		fmt.Sprintf("options: -deploy-vm=%v -cache-image=%q -deploy-namespace=%s", opts.DeployVM, opts.CacheImage, opts.DeployNamespace),
+		fmt.Sprintf("options: -deploy-vm=%v -save-image=%v -cache-image=%q -tag-node=%q -deploy-namespace=%s",
+			opts.DeployVM, opts.SaveImage, opts.CacheImage, opts.TagNode, opts.DeployNamespace),
 		"scratch namespaces: " + strings.Join(nonEmpty(p.nsA, p.nsB), ", "),
+	}
+	if p.upgrade != nil {
+		header = append(header, upgradeHeader(p.upgrade)...)
 	}
 	if runErr != nil {
 		header = append(header, "STOPPED EARLY: "+rec.scrubText(runErr.Error()))
@@ -145,6 +227,9 @@ func runProbe(ctx context.Context, c *orka.Client, rec *recorder, opts options, 
 			header = append(header, "cleanup FAILED, left behind: "+rec.scrubText(l))
 		}
 		header = append(header, "run `make sweep` (orka-conformance -sweep) to remove what is left")
+	}
+	for _, k := range kept {
+		header = append(header, "left behind on purpose: "+rec.scrubText(k))
 	}
 	p.rep.print(stdout, header, routeUses(rec.all()))
 

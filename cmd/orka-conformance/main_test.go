@@ -5,13 +5,18 @@ import (
 	"context"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"reflect"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/orkatf/terraform-provider-orka/internal/orka"
 	"github.com/orkatf/terraform-provider-orka/internal/orkasim"
+	"github.com/orkatf/terraform-provider-orka/internal/scratch"
 )
 
 // simulator starts an in-process simulator with fast deploy timeouts and image caching;
@@ -29,8 +34,64 @@ func simulator(t *testing.T, handler func(http.Handler) http.Handler) (*orkasim.
 	return sim, func(k string) string { return env[k] }
 }
 
-// probeArgs turn on everything, so that every item can be checked.
-var probeArgs = []string{"-deploy-vm", "-cache-image", "90gbsonomassd.orkasi", "-poll-interval", "10ms"}
+// probeArgs turn on every probe mode, so that every item but the upgrade and maintenance ones
+// can be checked.
+var probeArgs = []string{"-deploy-vm", "-save-image", "-cache-image", "90gbsonomassd.orkasi", "-tag-node", "mini-arm-1", "-poll-interval", "10ms"}
+
+// adminClient is a client of the simulator with the admin token, for a test's own set-up.
+func adminClient(t *testing.T, getenv func(string) string) *orka.Client {
+	t.Helper()
+	c, err := orka.New(orka.Config{Endpoint: getenv("ORKA_ENDPOINT"), Token: getenv("ORKA_TOKEN"), RetryWaitMin: time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+// simControl calls a route of the simulator's control interface, as a user's script would.
+func simControl(t *testing.T, getenv func(string) string, path, body string) {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodPost, getenv("ORKA_ENDPOINT")+path, strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Authorization", "Bearer "+getenv("ORKA_TOKEN"))
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_ = resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("POST %s %s: %d", path, body, resp.StatusCode)
+	}
+}
+
+func must(t *testing.T, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// upgradeAround runs -before-upgrade, then the upgrade with its maintenance window through the
+// control interface, -during-maintenance, and the end of the window; it returns the upgrade
+// record's path. between, when given, runs after the upgrade (a cluster that changed).
+func upgradeAround(t *testing.T, getenv func(string) string, between func()) string {
+	t.Helper()
+	file := filepath.Join(t.TempDir(), "upgrade.json")
+	if code, out := runIt(t, context.Background(), getenv, "-before-upgrade", file); code != 0 || !strings.Contains(out, "Recorded before the upgrade") {
+		t.Fatalf("-before-upgrade: exit %d", code)
+	}
+	simControl(t, getenv, "/_sim/upgrade", `{"type": "release", "vms": "all", "maintenance": "1h"}`)
+	if code, out := runIt(t, context.Background(), getenv, "-during-maintenance", file); code != 0 || outcomeOf(out, "error-codes-unavailable") != confirmed {
+		t.Fatalf("-during-maintenance: exit %d, error-codes-unavailable %q", code, outcomeOf(out, "error-codes-unavailable"))
+	}
+	simControl(t, getenv, "/_sim/maintenance", `{"duration": "0s"}`)
+	if between != nil {
+		between()
+	}
+	return file
+}
 
 func runIt(t *testing.T, ctx context.Context, getenv func(string) string, args ...string) (int, string) {
 	t.Helper()
@@ -52,29 +113,54 @@ func outcomeOf(report, id string) string {
 // jwtLike matches anything shaped like a JSON Web Token.
 var jwtLike = regexp.MustCompile(`eyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+`)
 
-// Against the simulator every item a probe can check is confirmed, every route the provider
-// uses is exercised, no secret is printed, and the cluster is left exactly as it was found.
+// Against the simulator, run in every mode as an administrator would (before an upgrade,
+// during its maintenance window, and after it with every probe flag), every item is
+// confirmed, every route the provider uses is exercised (but those the probe must not call),
+// no secret is printed or written, and the cluster is left as it was found but for the one
+// image the save left behind, which the report and the sweeper name.
 func TestProbeConfirmsEveryItemAgainstTheSimulator(t *testing.T) {
 	sim, getenv := simulator(t, nil)
-	before := sim.Snapshot()
+	ctx := context.Background()
+	c := adminClient(t, getenv)
+	// A placement worth recording: a node in another namespace, tags on another.
+	must(t, c.CreateNamespace(ctx, "orka-ci", false))
+	must(t, sim.MoveNode("mini-arm-4", "orka-ci"))
+	must(t, sim.SetNodeTags("mini-arm-3", "gpu", "xl"))
+	imagesBefore, err := c.ListImages(ctx)
+	must(t, err)
 
-	code, report := runIt(t, context.Background(), getenv, probeArgs...)
+	file := upgradeAround(t, getenv, nil)
+	record, err := os.ReadFile(file)
+	must(t, err)
+	if !strings.Contains(string(record), `"namespace": "orka-ci"`) || !strings.Contains(string(record), `"gpu"`) {
+		t.Errorf("the upgrade record lacks the node placement:\n%s", record)
+	}
+	if strings.Contains(string(record), sim.AdminToken()) {
+		t.Error("the upgrade record holds the token")
+	}
+
+	before := sim.Snapshot()
+	code, report := runIt(t, ctx, getenv, append([]string{"-after-upgrade", file}, probeArgs...)...)
 	if code != 0 {
 		t.Errorf("exit status %d, want 0", code)
 	}
 	for _, it := range items {
-		want := confirmed
-		if it.Unprobeable != "" {
-			want = notChecked
+		if got := outcomeOf(report, it.ID); got != confirmed {
+			t.Errorf("item %s: %q, want confirmed", it.ID, got)
 		}
-		if got := outcomeOf(report, it.ID); got != want {
-			t.Errorf("item %s: %q, want %q", it.ID, got, want)
-		}
+	}
+	if want := regexp.MustCompile(`(?m)^Summary: \d+ confirmed, 0 contradicted, 0 not checked \(of \d+ items\)$`); !want.MatchString(report) {
+		t.Error("the summary is not \"0 contradicted, 0 not checked\"")
 	}
 	for _, ru := range routeUses(nil) {
 		line := regexp.MustCompile(`(?m)^  ` + ru.Method + `\s+` + regexp.QuoteMeta(ru.Template) + `\s+(.*)$`).FindStringSubmatch(report)
-		if line == nil || line[1] == "not exercised" {
+		switch {
+		case line == nil:
+			t.Errorf("route %s %s is not in the report", ru.Method, ru.Template)
+		case ru.NotExercised == "" && strings.HasPrefix(line[1], "not exercised"):
 			t.Errorf("route %s %s was not exercised", ru.Method, ru.Template)
+		case ru.NotExercised != "" && line[1] != "not exercised ("+ru.NotExercised+")":
+			t.Errorf("route %s %s: %q, want it not exercised, saying why", ru.Method, ru.Template, line[1])
 		}
 	}
 	if !strings.Contains(report, "cleanup: everything the probe created was removed") {
@@ -85,6 +171,26 @@ func TestProbeConfirmsEveryItemAgainstTheSimulator(t *testing.T) {
 	}
 	if after := sim.Snapshot(); !reflect.DeepEqual(normalize(before), normalize(after)) {
 		t.Errorf("the probe left the cluster changed:\nbefore %+v\nafter  %+v", before, after)
+	}
+
+	// The saved image is the only new one, and the report and the sweeper say how to remove it.
+	imagesAfter, err := c.ListImages(ctx)
+	must(t, err)
+	var added []string
+	for _, img := range imagesAfter {
+		if !slices.ContainsFunc(imagesBefore, func(i orka.Image) bool { return i.Name == img.Name }) {
+			added = append(added, img.Name)
+		}
+	}
+	if len(added) != 1 || !scratch.Owns(added[0]) {
+		t.Fatalf("images added by the probe: %v, want one scratch image", added)
+	}
+	if !strings.Contains(report, "left behind on purpose: image "+added[0]) || !strings.Contains(report, "orka3 image delete "+added[0]) {
+		t.Errorf("the report does not name the image %s left behind and how to remove it", added[0])
+	}
+	code, out := runIt(t, ctx, getenv, "-sweep")
+	if code != 0 || !strings.Contains(out, "left for you: image "+added[0]) {
+		t.Errorf("sweep: exit %d; it does not name the image %s", code, added[0])
 	}
 }
 

@@ -29,8 +29,11 @@ type options struct {
 	DeployTimeout   int    // minutes, Orka's server-side deploy timeout
 	CacheImage      string // cache this image on one node (uses node disk); "" skips
 	Image           string // image of the VM configs; "" is the first one Orka lists
+	TagNode         string // add and remove a scratch tag on this node; "" skips
+	SaveImage       bool   // with DeployVM: save the VM into a scratch image (left behind)
 	PollInterval    time.Duration
 	CacheWait       time.Duration
+	SaveWait        time.Duration // how long a save may stay Updating
 }
 
 // probe runs the checks against one cluster. It makes one request at a time, so the recorder's
@@ -41,6 +44,13 @@ type probe struct {
 	rep  *report
 	opts options
 	log  io.Writer
+	// token is the run's own token: only fingerprinted (upgrade records), never printed.
+	token string
+	// upgrade is the record of an -after-upgrade run, nil otherwise.
+	upgrade *upgradeRecord
+	// savedImages are the images a save may have created: no REST route deletes an image, so
+	// the report names each one that exists.
+	savedImages []string
 
 	nsA, nsB string // the scratch namespaces: A holds everything, B is only for the 403 check
 	image    string
@@ -106,21 +116,31 @@ func (p *probe) expectStatus(id string, err error, code int, reason, what string
 	return true
 }
 
+// isStatusBody says whether an answer is a Kubernetes Status with a message.
+func isStatusBody(ex *exchange) bool {
+	if ex == nil {
+		return false
+	}
+	var st struct {
+		Kind    string `json:"kind"`
+		Message string `json:"message"`
+	}
+	return json.Unmarshal(ex.body, &st) == nil && st.Kind == "Status" && st.Message != ""
+}
+
 // checkStatusBody checks that an error answer is a Kubernetes Status.
 func (p *probe) checkStatusBody(ex *exchange, what string) {
 	if ex == nil {
 		return
 	}
-	var st struct {
-		Kind    string `json:"kind"`
-		Status  string `json:"status"`
-		Reason  string `json:"reason"`
-		Message string `json:"message"`
-	}
-	if err := json.Unmarshal(ex.body, &st); err != nil || st.Kind != "Status" || st.Message == "" {
+	if !isStatusBody(ex) {
 		p.rep.contradict("error-status-body", ex, p.rec, "%s: the answer is not a Kubernetes Status with a message", what)
 		return
 	}
+	var st struct {
+		Reason string `json:"reason"`
+	}
+	_ = json.Unmarshal(ex.body, &st)
 	p.rep.confirm("error-status-body", "%s: kind Status, reason %q", what, st.Reason)
 }
 
@@ -129,19 +149,25 @@ func (p *probe) run(ctx context.Context) error {
 	steps := []struct {
 		name string
 		fn   func(context.Context) error
+		off  bool // the mode it belongs to is off
 	}{
-		{"cluster info", p.checkClusterInfo},
-		{"authentication", p.checkAuth},
-		{"scratch namespaces", p.createNamespaces},
-		{"VM configs", p.checkVMConfigs},
-		{"service accounts, tokens and role bindings", p.checkServiceAccounts},
-		{"VM configs with a non-administrator token", p.checkVMConfigNonAdmin},
-		{"registry credentials", p.checkRegistryCredentials},
-		{"nodes", p.checkNodes},
-		{"image cache", p.checkImageCache},
-		{"VMs", p.checkVMs},
+		{"cluster info", p.checkClusterInfo, false},
+		{"the cluster against the record made before the upgrade", p.checkAfterUpgrade, p.upgrade == nil},
+		{"authentication", p.checkAuth, false},
+		{"scratch namespaces", p.createNamespaces, false},
+		{"VM configs", p.checkVMConfigs, false},
+		{"service accounts, tokens and role bindings", p.checkServiceAccounts, false},
+		{"VM configs with a non-administrator token", p.checkVMConfigNonAdmin, false},
+		{"registry credentials", p.checkRegistryCredentials, false},
+		{"nodes", p.checkNodes, false},
+		{"node tags", p.checkNodeTag, p.opts.TagNode == ""},
+		{"image cache", p.checkImageCache, false},
+		{"VMs", p.checkVMs, false},
 	}
 	for _, s := range steps {
+		if s.off {
+			continue
+		}
 		if ctx.Err() != nil {
 			return fatalf("interrupted before %s", s.name)
 		}
@@ -768,6 +794,11 @@ func (p *probe) checkVMs(ctx context.Context) error {
 	if _, err := p.c.GetVM(ctx, ns, name); err != nil {
 		p.fail("reading VM "+name, err)
 	}
+	if p.opts.SaveImage {
+		if err := p.checkSave(ctx, ns, name); err != nil {
+			p.fail("saving VM "+name, err)
+		}
+	}
 	if err := p.c.DeleteVM(ctx, ns, name); err != nil {
 		p.fail("deleting VM "+name, err)
 	}
@@ -789,10 +820,20 @@ func (p *probe) checkUnschedulable(ctx context.Context) error {
 		return nil
 	}
 	status := "2xx"
-	if ae := apiError(err); ae != nil {
+	ae := apiError(err)
+	if ae != nil {
 		status = fmt.Sprint(ae.StatusCode)
 	} else if err != nil {
 		return err
+	}
+	if ae != nil && ae.StatusCode == http.StatusInternalServerError && ae.Reason == "Timeout" {
+		p.rep.confirm("deploy-timeout-error", "a deploy no node could hold answered 500 Timeout after its 1-minute timeout")
+	} else {
+		reason := ""
+		if ae != nil {
+			reason = " " + ae.Reason
+		}
+		p.rep.contradict("deploy-timeout-error", ex, p.rec, "a deploy no node could hold answered %s%s after its 1-minute timeout", status, reason)
 	}
 	left, gerr := p.c.GetVM(ctx, p.nsA, name)
 	switch {

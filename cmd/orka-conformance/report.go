@@ -73,14 +73,27 @@ func (r *report) skip(id, format string, args ...any) {
 	}
 }
 
-// finish gives every item an outcome.
-func (r *report) finish(deployVM, cacheImage bool) {
+// note adds a line to an item's details without changing its outcome.
+func (r *report) note(id, format string, args ...any) {
+	res := r.get(id)
+	res.Details = append(res.Details, fmt.Sprintf(format, args...))
+}
+
+// set records an outcome found by an earlier run (the -during-maintenance part of an upgrade
+// record).
+func (r *report) set(id string, res result) {
+	*r.get(id) = res
+}
+
+// finish gives every item an outcome: an item whose mode was off says which mode it needs.
+// only, when set, is why this run checked nothing else (a -during-maintenance run).
+func (r *report) finish(on map[string]bool, only string) {
 	for _, it := range items {
 		switch {
-		case it.Unprobeable != "":
-			r.results[it.ID] = &result{Outcome: notChecked, Details: []string{"a probe cannot check it: " + it.Unprobeable}}
-		case it.Needs == "-deploy-vm" && !deployVM, it.Needs == "-cache-image" && !cacheImage:
-			r.skip(it.ID, "needs %s (it uses cluster capacity)", it.Needs)
+		case only != "":
+			r.skip(it.ID, "%s", only)
+		case it.Needs != "" && !on[it.Needs]:
+			r.skip(it.ID, "%s", needsWhy[it.Needs])
 		default:
 			r.skip(it.ID, "not reached (an earlier step failed)")
 		}
@@ -120,6 +133,9 @@ func (r *report) print(w io.Writer, header []string, routes []routeUse) {
 	fmt.Fprintln(w, "Routes the provider uses (statuses seen):")
 	for _, ru := range routes {
 		seen := "not exercised"
+		if ru.NotExercised != "" {
+			seen += " (" + ru.NotExercised + ")"
+		}
 		if len(ru.Statuses) > 0 {
 			seen = strings.Join(ru.Statuses, " ")
 		}

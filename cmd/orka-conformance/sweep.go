@@ -14,13 +14,16 @@ import (
 // sweeper removes what interrupted live acceptance tests and conformance runs left behind:
 // every namespace whose name starts with scratch.Prefix, with everything in it, and every
 // object elsewhere whose name starts with it (VMs, VM configs, service accounts, registry
-// credentials for a prefixed host, role-binding subjects). Nothing without the prefix is ever
-// changed. Image caches carry no name of ours and are left alone.
+// credentials for a prefixed host, role-binding subjects, node tags). Nothing without the
+// prefix is ever changed. Image caches carry no name of ours and are left alone. Prefixed
+// images (from -save-image) are listed, not removed: no REST route deletes an image.
 type sweeper struct {
 	c      *orka.Client
 	dryRun bool
 	out    io.Writer
 	failed int
+	// byHand are the leftovers only a person can remove (images).
+	byHand int
 }
 
 // remove does (or, in a dry run, announces) one removal.
@@ -50,12 +53,14 @@ func (s *sweeper) run(ctx context.Context) int {
 		return s.failed
 	}
 	for _, ns := range namespaces {
+		s.sweepNodeTags(ctx, ns.Name)
 		if scratch.Owns(ns.Name) {
 			s.sweepScratchNamespace(ctx, ns.Name)
 		} else {
 			s.sweepNamespace(ctx, ns.Name)
 		}
 	}
+	s.listImages(ctx)
 	configs, err := s.c.ListVMConfigs(ctx)
 	if err != nil {
 		s.failf("listing VM configs: %v", err)
@@ -142,5 +147,39 @@ func (s *sweeper) sweepNamespace(ctx context.Context, ns string) {
 		}
 		what := fmt.Sprintf("from %s's orka-dev binding: %s", ns, strings.Join(names, ", "))
 		s.remove(ctx, what, func(ctx context.Context) error { return s.c.RemoveRoleBindingSubjects(ctx, ns, change) })
+	}
+}
+
+// sweepNodeTags removes scratch tags (from -tag-node, or a live test) from the nodes of a
+// namespace; a node's other tags stay.
+func (s *sweeper) sweepNodeTags(ctx context.Context, ns string) {
+	nodes, err := s.c.ListNodes(ctx, ns)
+	if err != nil {
+		s.failf("listing the nodes of %s: %v", ns, err)
+		return
+	}
+	for _, n := range nodes {
+		for _, tag := range n.OrkaTags {
+			if scratch.Owns(tag) {
+				s.remove(ctx, "tag "+tag+" from node "+n.Name, func(ctx context.Context) error {
+					return s.c.UntagNode(ctx, ns, n.Name, tag)
+				})
+			}
+		}
+	}
+}
+
+// listImages names the prefixed images, which only a person can remove.
+func (s *sweeper) listImages(ctx context.Context) {
+	images, err := s.c.ListImages(ctx)
+	if err != nil {
+		s.failf("listing images: %v", err)
+		return
+	}
+	for _, img := range images {
+		if scratch.Owns(img.Name) {
+			s.byHand++
+			fmt.Fprintf(s.out, "left for you: image %s (no REST route deletes an image: run `orka3 image delete %s`)\n", img.Name, img.Name)
+		}
 	}
 }

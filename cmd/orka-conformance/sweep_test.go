@@ -73,8 +73,8 @@ func makeLeftovers(t *testing.T, c *orka.Client) leftovers {
 }
 
 // The sweeper removes every prefixed leftover (a scratch namespace with its VM and account,
-// and prefixed VMs, configs, accounts, credentials and subjects elsewhere) and nothing else; a
-// dry run changes nothing.
+// and prefixed VMs, configs, accounts, credentials, subjects and node tags elsewhere) and
+// nothing else; a dry run changes nothing.
 func TestSweepRemovesOnlyPrefixedLeftovers(t *testing.T) {
 	sim, getenv := simulator(t, nil)
 	c, err := orka.New(orka.Config{Endpoint: getenv("ORKA_ENDPOINT"), Token: getenv("ORKA_TOKEN"), RetryWaitMin: time.Millisecond})
@@ -82,6 +82,8 @@ func TestSweepRemovesOnlyPrefixedLeftovers(t *testing.T) {
 		t.Fatal(err)
 	}
 	l := makeLeftovers(t, c)
+	scratchTag := scratch.Name("tag")
+	must(t, sim.SetNodeTags("mini-arm-2", "gpu", scratchTag))
 
 	before := sim.Snapshot()
 	code, out := runIt(t, context.Background(), getenv, "-sweep", "-dry-run")
@@ -111,6 +113,9 @@ func TestSweepRemovesOnlyPrefixedLeftovers(t *testing.T) {
 		if !slices.Contains(snap.ServiceAccounts[ns], l.keepSA) {
 			t.Errorf("service account %s/%s was removed", ns, l.keepSA)
 		}
+	}
+	if tags := snap.Nodes["mini-arm-2"].OrkaTags; !slices.Equal(tags, []string{"gpu"}) {
+		t.Errorf("tags of mini-arm-2 after the sweep: %v; want gpu kept, %s removed", tags, scratchTag)
 	}
 	if _, ok := snap.RegistryCredentials[l.keepNS][l.keepServer]; !ok {
 		t.Errorf("registry credential %s was removed", l.keepServer)
