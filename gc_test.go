@@ -7,21 +7,19 @@ import (
 	"time"
 )
 
-func TestGCPercentFor(t *testing.T) {
+func TestLimitFor(t *testing.T) {
 	for _, tc := range []struct {
 		live uint64
-		want int
+		want int64
 	}{
-		{0, 100},               // not known yet: Go's default
-		{4 << 20, 500},         // 4 MiB live: collect at 24 MiB
-		{8 << 20, 200},         // 8 MiB live: collect at 24 MiB
-		{heapFloor / 2, 100},   // twice the live heap is the floor itself
-		{64 << 20, 100},        // large estates: Go's default, the heap doubles
-		{heapFloor/2 - 1, 100}, // just under half the floor: the floor, within rounding
-		{1 << 20, 2300},        // 1 MiB live: collect at 24 MiB
+		{0, memoryFloor},               // nothing live: the floor
+		{8 << 20, memoryFloor},         // a small estate: the floor
+		{12 << 20, memoryFloor},        // 2×12 + 16 = 40 MiB: the floor itself
+		{64 << 20, (2*64 + 16) << 20},  // a large estate: twice its live heap, plus overhead
+		{1 << 30, (2*1024 + 16) << 20}, // 1 GiB live: grows with it, never collects over and over
 	} {
-		if got := gcPercentFor(tc.live); got != tc.want {
-			t.Errorf("gcPercentFor(%d MiB) = %d, want %d", tc.live>>20, got, tc.want)
+		if got := limitFor(tc.live); got != tc.want {
+			t.Errorf("limitFor(%d MiB) = %d MiB, want %d MiB", tc.live>>20, got>>20, tc.want>>20)
 		}
 	}
 }
@@ -30,10 +28,11 @@ func TestGCPercentFor(t *testing.T) {
 func TestTuneGC_leavesUserSettingsAlone(t *testing.T) {
 	for _, env := range []map[string]string{{"GOGC": "50"}, {"GOMEMLIMIT": "100MiB"}} {
 		before := debug.SetGCPercent(77)
+		limit := debug.SetMemoryLimit(-1)
 		applied := tuneGC(func(k string) string { return env[k] })
 		after := debug.SetGCPercent(before)
-		if applied || after != 77 {
-			t.Errorf("with %v: tuneGC applied=%v and left GOGC at %d, want it untouched (77)", env, applied, after)
+		if applied || after != 77 || debug.SetMemoryLimit(-1) != limit {
+			t.Errorf("with %v: tuneGC applied=%v, GOGC %d (want 77), memory limit changed: want both untouched", env, applied, after)
 		}
 	}
 }
