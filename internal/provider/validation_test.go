@@ -218,7 +218,7 @@ func TestAccValidation_badInputs(t *testing.T) {
 				badNamespace,
 				{attr: "vm_config", set: map[string]string{"vm_config": `"Sonoma_Runner"`}, want: []string{`vm_config: "Sonoma_Runner" is not a valid VM config name`, "use lowercase letters"}},
 				{attr: "vm_config", set: map[string]string{"vm_config": `""`}, want: []string{`vm_config: "" is 0 characters long`, "must be 1 to 50 characters"}},
-				{attr: "vm_config", set: map[string]string{"image": ""}, want: []string{"At least one of these attributes must be configured", "[vm_config,image]"}},
+				{attr: "vm_config", set: map[string]string{"image": ""}, want: []string{"Missing vm_config or image", "set vm_config to a VM config's name, or image"}},
 				{attr: "cpu", set: map[string]string{"cpu": "1"}, want: []string{"Attribute cpu value", "must be at least 2"}},
 				{attr: "memory", set: map[string]string{"memory": "0"}, want: []string{"Attribute memory value", "must be at least 0.1"}},
 				{attr: "node", set: map[string]string{"node": `"Mini Arm 1"`}, want: []string{`node: "Mini Arm 1" is not a valid node name`, "lowercase letters"}},

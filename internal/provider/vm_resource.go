@@ -13,7 +13,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/listvalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/mapvalidator"
-	"github.com/hashicorp/terraform-plugin-framework-validators/resourcevalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
@@ -31,13 +30,12 @@ import (
 )
 
 var (
-	_ resource.Resource                     = (*vmResource)(nil)
-	_ resource.ResourceWithConfigure        = (*vmResource)(nil)
-	_ resource.ResourceWithIdentity         = (*vmResource)(nil)
-	_ resource.ResourceWithImportState      = (*vmResource)(nil)
-	_ resource.ResourceWithModifyPlan       = (*vmResource)(nil)
-	_ resource.ResourceWithConfigValidators = (*vmResource)(nil)
-	_ resource.ResourceWithValidateConfig   = (*vmResource)(nil)
+	_ resource.Resource                   = (*vmResource)(nil)
+	_ resource.ResourceWithConfigure      = (*vmResource)(nil)
+	_ resource.ResourceWithIdentity       = (*vmResource)(nil)
+	_ resource.ResourceWithImportState    = (*vmResource)(nil)
+	_ resource.ResourceWithModifyPlan     = (*vmResource)(nil)
+	_ resource.ResourceWithValidateConfig = (*vmResource)(nil)
 )
 
 // Deploy timing. Orka waits up to `timeout` minutes server-side (10 by default) before it
@@ -204,15 +202,16 @@ func (r *vmResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp 
 	}
 }
 
-func (r *vmResource) ConfigValidators(context.Context) []resource.ConfigValidator {
-	return []resource.ConfigValidator{
-		resourcevalidator.AtLeastOneOf(path.MatchRoot("vm_config"), path.MatchRoot("image")),
-	}
-}
-
-// ValidateConfig applies Orka's GPU rule to the overrides the VM sets itself; an unset
-// vnc_console is the VM config's, which only Orka knows.
+// ValidateConfig asks for a VM config or an image, and applies Orka's GPU rule to the overrides
+// the VM sets itself (an unset vnc_console is the VM config's, which only Orka knows). The first
+// check reads the two values straight from the configuration: the framework's generic
+// at-least-one-of validator walks the schema for each, a measurable share of a large plan.
 func (r *vmResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
+	if rawString(req.Config.Raw, "vm_config").IsNull() && rawString(req.Config.Raw, "image").IsNull() {
+		resp.Diagnostics.AddAttributeError(path.Root("vm_config"), "Missing vm_config or image",
+			"Orka deploys a VM from a VM config or from an image: set vm_config to a VM config's name, or image "+
+				"to the image to deploy, or both (the VM's own settings then override the VM config's).")
+	}
 	var gpu, vnc types.Bool
 	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("gpu_passthrough"), &gpu)...)
 	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("vnc_console"), &vnc)...)
@@ -563,7 +562,7 @@ func (r *vmResource) Read(ctx context.Context, req resource.ReadRequest, resp *r
 	}
 	newState, d := vmFromAPI(ctx, vm, ns, state)
 	resp.Diagnostics.Append(d...)
-	resp.Diagnostics.Append(resp.State.Set(ctx, newState)...)
+	resp.Diagnostics.Append(setStateIfChanged(ctx, resp, state, newState)...)
 }
 
 // Update only records configuration: every argument forces replacement, except the overrides

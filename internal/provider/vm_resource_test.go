@@ -398,7 +398,7 @@ func TestAccVM_invalidInput(t *testing.T) {
 	e := newTestEnv(t, orkasim.Options{})
 	cases := []struct{ body, want string }{
 		{`name = "Bad_Name" image = "x.orkasi"`, `is not a valid VM name`},
-		{`name = "ok"`, `At least one of these attributes must be configured: \[vm_config,image\]`},
+		{`name = "ok"`, `Missing vm_config or image`},
 		{`name = "ok" image = "x.orkasi" reserved_ports = ["80"]`, `"80" is not a port mapping`},
 		{`name = "ok" image = "x.orkasi" reserved_ports = ["70000:80"]`, `is not a port mapping`},
 		{`name = "ok" image = "x.orkasi" reserved_ports = ["80:80/sctp"]`, `is not a port mapping`},
