@@ -154,18 +154,36 @@ func forbiddenError(err error) *orka.APIError {
 	return ae
 }
 
-// forbiddenAdvice names whose token fell short, in which namespace, of which permission.
+// addAdminAPIError is addAPIError for a resource only an administrator may even read (orka_node
+// finds its node by listing the nodes of every namespace): there a 403 on a read is answered
+// with the administrator advice, since binding the token to one more namespace would not help.
+func addAdminAPIError(diags *diag.Diagnostics, what string, err error) {
+	ae := forbiddenError(err)
+	if ae == nil {
+		addAPIError(diags, what, err)
+		return
+	}
+	diags.AddError(summaryAdminNeeded, what+".\n\n"+err.Error()+"\n\n"+forbiddenFact(ae)+" "+adminOnlyAdvice)
+}
+
+// forbiddenFact says whose token fell short, in which namespace, of which permission.
+func forbiddenFact(ae *orka.APIError) string {
+	where := "cluster-wide"
+	if ns := ae.Namespace(); ns != "" {
+		where = fmt.Sprintf("in namespace %q", ns)
+	}
+	return fmt.Sprintf("The provider's token, %s, is valid but lacks the permission to %s %s.",
+		ae.Token, ae.Permission(), where)
+}
+
+// forbiddenAdvice names whose token fell short, in which namespace, of which permission, and
+// who can grant it.
 func forbiddenAdvice(err error) string {
 	ae := forbiddenError(err)
 	if ae == nil {
 		return "The token is valid but may not do this."
 	}
-	where := "cluster-wide"
-	if ns := ae.Namespace(); ns != "" {
-		where = fmt.Sprintf("in namespace %q", ns)
-	}
-	s := fmt.Sprintf("The provider's token, %s, is valid but lacks the permission to %s %s.",
-		ae.Token, ae.Permission(), where)
+	s := forbiddenFact(ae)
 	if forbiddenNeedsAdmin(err) {
 		return s + " " + adminOnlyAdvice
 	}
@@ -173,7 +191,7 @@ func forbiddenAdvice(err error) string {
 	if ns == "" {
 		ns = "<namespace>"
 	}
-	return s + fmt.Sprintf(" VMs, VM configs and image caches need a token whose service account (or user) is a "+
+	return s + fmt.Sprintf(" VMs, image caches and node lists need a token whose service account (or user) is a "+
 		"subject of namespace %q's orka-dev role binding (VM configs: of orka-default's). An administrator "+
 		"adds it with orka_role_binding_subject or `orka3 rb add-subject --namespace %s`.", ns, ns)
 }

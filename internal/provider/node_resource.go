@@ -152,7 +152,7 @@ func (r *nodeResource) Read(ctx context.Context, req resource.ReadRequest, resp 
 		}
 	}
 	if err != nil {
-		addAPIError(&resp.Diagnostics, fmt.Sprintf("Could not read node %q", name), err)
+		addAdminAPIError(&resp.Diagnostics, fmt.Sprintf("Could not read node %q", name), err)
 		return
 	}
 	// Only the managed tags the node still carries stay in state, so that a tag removed by
@@ -211,7 +211,7 @@ func (r *nodeResource) Delete(ctx context.Context, req resource.DeleteRequest, r
 		return
 	}
 	if err != nil {
-		addAPIError(&resp.Diagnostics, fmt.Sprintf("Could not release node %q", name), err)
+		addAdminAPIError(&resp.Diagnostics, fmt.Sprintf("Could not release node %q", name), err)
 		return
 	}
 	r.place(ctx, node, orka.DefaultNamespace, nil, setStrings(state.Tags),
@@ -242,7 +242,7 @@ func (r *nodeResource) findNode(ctx context.Context, name, summary string, diags
 			"(or the orka_nodes data source) lists the nodes of a namespace.\n\n%s", name, err))
 		return nil, false
 	case err != nil:
-		addAPIError(diags, summary, err)
+		addAdminAPIError(diags, summary, err)
 		return nil, false
 	}
 	return node, true

@@ -157,3 +157,31 @@ resource "orka_node" "ci" {
 		}},
 	})
 }
+
+// Refreshing a node needs an administrator as well (orka_node finds its node among the nodes
+// of every namespace): a 403 on that read says so, rather than suggesting a role binding that
+// would not be enough.
+func TestAccPrivileges_nodeRefreshNeedsAdministrator(t *testing.T) {
+	e := newTestEnv(t, orkasim.Options{})
+	e.needSim(t)
+	token := e.serviceAccountToken(t)
+	node := `
+resource "orka_node" "ci" {
+  name      = "mini-arm-1"
+  namespace = "orka-ci"
+}`
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: e.factories(),
+		Steps: []resource.TestStep{
+			{Config: e.config(node)},
+			{
+				Config:   configWithToken(e, token, node),
+				PlanOnly: true,
+				ExpectError: regexp.MustCompile(`(?s)An Orka administrator's token is needed.*Could not read node\s+"mini-arm-1".*` +
+					`service-account\s+token\s+\(orka-ci/ci-bot\).*lacks\s+the\s+permission\s+to\s+read\s+nodes.*` +
+					`No\s+service-account\s+token\s+can\s+do\s+them`),
+			},
+			{Config: e.config(node)},
+		},
+	})
+}
