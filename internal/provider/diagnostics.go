@@ -191,7 +191,11 @@ func forbiddenAdvice(err error) string {
 	if ns == "" {
 		ns = "<namespace>"
 	}
+	subject := "--user <email>"
+	if ae.Token.ServiceAccount {
+		subject = "--serviceaccount " + ae.Token.Namespace + ":" + ae.Token.Name
+	}
 	return s + fmt.Sprintf(" VMs, image caches and node lists need a token whose service account (or user) is a "+
 		"subject of namespace %q's orka-dev role binding (VM configs: of orka-default's). An administrator "+
-		"adds it with orka_role_binding_subject or `orka3 rb add-subject --namespace %s`.", ns, ns)
+		"adds it with orka_role_binding_subject or `orka3 rb add-subject --namespace %s %s`.", ns, ns, subject)
 }

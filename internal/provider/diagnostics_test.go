@@ -115,3 +115,27 @@ func TestTLSFailureIsNotUnavailable(t *testing.T) {
 		t.Fatalf("a certificate error is classified wrongly: %v", err)
 	}
 }
+
+// A 403 names the orka3 command that grants the missing access, with the subject the token
+// belongs to when the token says (a service account), and a placeholder for a user's email.
+func TestForbiddenAdvice_namesTheGrantCommand(t *testing.T) {
+	cases := []struct {
+		token orka.TokenKind
+		want  string
+	}{
+		{orka.TokenKind{ServiceAccount: true, Namespace: "orka-ci", Name: "ci-bot"},
+			"`orka3 rb add-subject --namespace orka-ios --serviceaccount orka-ci:ci-bot`"},
+		{orka.TokenKind{}, "`orka3 rb add-subject --namespace orka-ios --user <email>`"},
+	}
+	for _, c := range cases {
+		err := &orka.APIError{Method: "GET", Path: "/api/v1/namespaces/orka-ios/vms", StatusCode: 403,
+			Reason: "Forbidden", Message: "forbidden", Token: c.token}
+		got := forbiddenAdvice(err)
+		if !strings.Contains(got, c.want) {
+			t.Errorf("%s: the advice lacks %s:\n%s", c.token, c.want, got)
+		}
+		if !strings.Contains(got, `read vms in namespace "orka-ios"`) {
+			t.Errorf("%s: the advice does not name the permission and namespace:\n%s", c.token, got)
+		}
+	}
+}

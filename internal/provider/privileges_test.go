@@ -105,7 +105,8 @@ func TestAccPrivileges_forbiddenNamesNamespaceAndPermission(t *testing.T) {
 			{
 				Config: configWithToken(e, token, `data "orka_vms" "other" { namespace = "orka-default" }`),
 				ExpectError: regexp.MustCompile(`(?s)The provider's token lacks a permission.*service-account\s+token\s+\(orka-ci/ci-bot\).*` +
-					`lacks\s+the\s+permission\s+to\s+read\s+vms\s+in\s+namespace\s+"orka-default".*orka_role_binding_subject`),
+					`lacks\s+the\s+permission\s+to\s+read\s+vms\s+in\s+namespace\s+"orka-default".*orka_role_binding_subject.*` +
+					`orka3\s+rb\s+add-subject\s+--namespace\s+orka-default\s+--serviceaccount\s+orka-ci:ci-bot`),
 			},
 		},
 	})
