@@ -72,3 +72,54 @@ func TestVMRead_unchangedVMKeepsItsStateModel(t *testing.T) {
 		t.Error("a VM with a new IP reads as unchanged")
 	}
 }
+
+// The refresh reads the VM's state with rawModel instead of the framework's Get: both must give
+// the same model, for a state just created (config values, nulls) and one a refresh recorded.
+func TestRawModel_readsTheStateAsGetDoes(t *testing.T) {
+	ctx := context.Background()
+	var sr resource.SchemaResponse
+	(&vmResource{}).Schema(ctx, resource.SchemaRequest{}, &sr)
+	typ := sr.Schema.Type().TerraformType(ctx).(tftypes.Object)
+	created := nullObject(typ, map[string]tftypes.Value{
+		"name":      tftypes.NewValue(tftypes.String, "runner-1"),
+		"namespace": tftypes.NewValue(tftypes.String, "orka-default"),
+		"image":     tftypes.NewValue(tftypes.String, "sonoma.img"),
+		"cpu":       tftypes.NewValue(tftypes.Number, 4),
+		"memory":    tftypes.NewValue(tftypes.Number, 6.5),
+		"reserved_ports": tftypes.NewValue(tftypes.List{ElementType: tftypes.String}, []tftypes.Value{
+			tftypes.NewValue(tftypes.String, "8080:80"),
+		}),
+	})
+	state := tfsdk.State{Schema: sr.Schema, Raw: created}
+	var m vmModel
+	if d := state.Get(ctx, &m); d.HasError() {
+		t.Fatal(d)
+	}
+	ssh := 8822
+	refreshed, _ := vmFromAPI(ctx, &orka.VM{Name: "runner-1", Status: orka.VMStatusRunning, SSH: &ssh, CPU: 4, Memory: "6.50Gi",
+		CustomMetadata: map[string]string{"team": "ios"}}, "orka-default", m)
+	if d := state.Set(ctx, refreshed); d.HasError() {
+		t.Fatal(d)
+	}
+	for name, raw := range map[string]tftypes.Value{"created": created, "refreshed": state.Raw} {
+		var viaGet, viaRaw vmModel
+		if d := (tfsdk.State{Schema: sr.Schema, Raw: raw}).Get(ctx, &viaGet); d.HasError() {
+			t.Fatal(d)
+		}
+		if err := rawModel(ctx, raw, vmAttrTypes(), &viaRaw); err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		if !reflect.DeepEqual(viaGet, viaRaw) {
+			t.Errorf("%s: rawModel and Get differ:\nGet: %+v\nraw: %+v", name, viaGet, viaRaw)
+		}
+	}
+
+	// A value that does not fit the model is an error, on which the refresh uses Get.
+	var other vmConfigModel
+	if err := rawModel(ctx, created, vmAttrTypes(), &other); err == nil {
+		t.Error("a VM state read into a VM config model gave no error")
+	}
+	if err := rawModel(ctx, tftypes.NewValue(typ, nil), vmAttrTypes(), &m); err == nil {
+		t.Error("a null state gave no error")
+	}
+}

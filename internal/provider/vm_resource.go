@@ -519,10 +519,15 @@ func (r *vmResource) deleteAndWait(ctx context.Context, ns, name string) error {
 	})
 }
 
+// vmAttrTypes are the VM schema's attribute types, for reading its state in a refresh.
+var vmAttrTypes = schemaAttrTypes(&vmResource{})
+
 func (r *vmResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
 	defer nsNameIdentity.syncRead(ctx, req, resp)
 	var state vmModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if rawModel(ctx, req.State.Raw, vmAttrTypes(), &state) != nil {
+		resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	}
 	if resp.Diagnostics.HasError() {
 		return
 	}
