@@ -20,9 +20,9 @@ import (
 	"github.com/orkatf/terraform-provider-orka/internal/scratch"
 )
 
-// rewriteAnswers changes the simulator's answers to requests that match: a cluster that
-// disagrees with the contract.
-func rewriteAnswers(match func(*http.Request) bool, change func([]byte) []byte) func(http.Handler) http.Handler {
+// intercept passes requests that match to the simulator and hands its recorded answer to
+// answer, which writes what the test's cluster says instead; other requests go straight through.
+func intercept(match func(*http.Request) bool, answer func(w http.ResponseWriter, rec *httptest.ResponseRecorder)) func(http.Handler) http.Handler {
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			if !match(r) {
@@ -31,15 +31,27 @@ func rewriteAnswers(match func(*http.Request) bool, change func([]byte) []byte) 
 			}
 			rec := httptest.NewRecorder()
 			next.ServeHTTP(rec, r)
-			for k, v := range rec.Header() {
-				w.Header()[k] = v
-			}
-			body := change(rec.Body.Bytes())
-			w.Header().Del("Content-Length")
-			w.WriteHeader(rec.Code)
-			_, _ = w.Write(body)
+			answer(w, rec)
 		})
 	}
+}
+
+// writeAnswer writes status, header and body as the answer.
+func writeAnswer(w http.ResponseWriter, status int, header http.Header, body []byte) {
+	for k, v := range header {
+		w.Header()[k] = v
+	}
+	w.Header().Del("Content-Length")
+	w.WriteHeader(status)
+	_, _ = w.Write(body)
+}
+
+// rewriteAnswers changes the simulator's answers to requests that match: a cluster that
+// disagrees with the contract.
+func rewriteAnswers(match func(*http.Request) bool, change func([]byte) []byte) func(http.Handler) http.Handler {
+	return intercept(match, func(w http.ResponseWriter, rec *httptest.ResponseRecorder) {
+		writeAnswer(w, rec.Code, rec.Header(), change(rec.Body.Bytes()))
+	})
 }
 
 // A cluster whose service-account list lacks "namespace" and whose token answer has another
@@ -260,29 +272,13 @@ func rewriteRequests(match func(*http.Request) bool, change func([]byte) []byte)
 // answerInstead replaces the simulator's answer to matching requests whose status is from,
 // with status to and body.
 func answerInstead(match func(*http.Request) bool, from, to int, header http.Header, body string) func(http.Handler) http.Handler {
-	return func(next http.Handler) http.Handler {
-		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			if !match(r) {
-				next.ServeHTTP(w, r)
-				return
-			}
-			rec := httptest.NewRecorder()
-			next.ServeHTTP(rec, r)
-			if rec.Code != from {
-				for k, v := range rec.Header() {
-					w.Header()[k] = v
-				}
-				w.WriteHeader(rec.Code)
-				_, _ = w.Write(rec.Body.Bytes())
-				return
-			}
-			for k, v := range header {
-				w.Header()[k] = v
-			}
-			w.WriteHeader(to)
-			_, _ = io.WriteString(w, body)
-		})
-	}
+	return intercept(match, func(w http.ResponseWriter, rec *httptest.ResponseRecorder) {
+		if rec.Code != from {
+			writeAnswer(w, rec.Code, rec.Header(), rec.Body.Bytes())
+			return
+		}
+		writeAnswer(w, to, header, []byte(body))
+	})
 }
 
 func route(method, suffix string) func(*http.Request) bool {
