@@ -143,13 +143,10 @@ func (r *nodeResource) Read(ctx context.Context, req resource.ReadRequest, resp 
 		return
 	}
 	name := state.Name.ValueString()
-	node, err := r.data.client.RefreshNode(ctx, name)
+	node, err := getConfirmed(ctx, func(ctx context.Context) (*orka.Node, error) { return r.data.client.RefreshNode(ctx, name) })
 	if orka.IsNotFound(err) {
-		// Confirm before dropping: one list that missed the node must not lose it.
-		if node, err = r.data.client.FindNode(ctx, name); orka.IsNotFound(err) {
-			removeGone(ctx, resp, fmt.Sprintf("Node %q", name))
-			return
-		}
+		removeGone(ctx, resp, fmt.Sprintf("Node %q", name))
+		return
 	}
 	if err != nil {
 		addAdminAPIError(&resp.Diagnostics, fmt.Sprintf("Could not read node %q", name), err)

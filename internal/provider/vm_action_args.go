@@ -3,6 +3,7 @@ package provider
 import (
 	"time"
 
+	"github.com/hashicorp/terraform-plugin-framework/action"
 	"github.com/hashicorp/terraform-plugin-framework/action/schema"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
@@ -36,4 +37,18 @@ func actionTimeout(v types.String, def time.Duration) time.Duration {
 		return def
 	}
 	return d
+}
+
+// actionProgress checks that the provider was configured before the action ran, and returns
+// the function that reports the action's progress to Terraform (when Terraform listens).
+func actionProgress(pd *providerData, resp *action.InvokeResponse) (func(string), bool) {
+	if pd == nil {
+		resp.Diagnostics.AddError("Provider not configured", "The orka provider was not configured before the action ran.")
+		return nil, false
+	}
+	return func(msg string) {
+		if resp.SendProgress != nil {
+			resp.SendProgress(action.InvokeProgressEvent{Message: msg})
+		}
+	}, true
 }

@@ -91,17 +91,12 @@ func (a *vmPushAction) Invoke(ctx context.Context, req action.InvokeRequest, res
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	if a.data == nil {
-		resp.Diagnostics.AddError("Provider not configured", "The orka provider was not configured before the action ran.")
+	progress, ok := actionProgress(a.data, resp)
+	if !ok {
 		return
 	}
 	ns, vm, ref := a.data.namespaceOr(m.Namespace), m.VMName.ValueString(), m.ImageReference.ValueString()
 	vmLabel := fmt.Sprintf("VM %q in namespace %q", vm, ns)
-	progress := func(msg string) {
-		if resp.SendProgress != nil {
-			resp.SendProgress(action.InvokeProgressEvent{Message: msg})
-		}
-	}
 
 	progress(fmt.Sprintf("Pushing %s to %s.", vmLabel, ref))
 	out, err := a.data.client.PushVM(ctx, ns, vm, orka.PushVMRequest{ImageReference: ref})

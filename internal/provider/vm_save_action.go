@@ -93,19 +93,13 @@ func (a *vmSaveAction) Invoke(ctx context.Context, req action.InvokeRequest, res
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	if a.data == nil {
-		resp.Diagnostics.AddError("Provider not configured", "The orka provider was not configured before the action ran.")
+	progress, ok := actionProgress(a.data, resp)
+	if !ok {
 		return
 	}
-	ns := a.data.namespaceOr(m.Namespace)
 	job := vmSaveJob{
-		client: a.data.client, namespace: ns, vm: m.VMName.ValueString(), image: m.ImageName.ValueString(),
-		timeout: actionTimeout(m.Timeout, vmSaveDefaultTimeout),
-		progress: func(msg string) {
-			if resp.SendProgress != nil {
-				resp.SendProgress(action.InvokeProgressEvent{Message: msg})
-			}
-		},
+		client: a.data.client, namespace: a.data.namespaceOr(m.Namespace), vm: m.VMName.ValueString(),
+		image: m.ImageName.ValueString(), timeout: actionTimeout(m.Timeout, vmSaveDefaultTimeout), progress: progress,
 	}
 	job.run(ctx, &resp.Diagnostics)
 }
