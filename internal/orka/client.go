@@ -73,6 +73,7 @@ type Client struct {
 	endpoint      string // normalized base URL, no trailing slash
 	token         string
 	tokenKind     TokenKind
+	admin         *adminProbe // what Orka said of the token's administrator rights
 	userAgent     string
 	maxRetries    int
 	retryWaitMin  time.Duration
@@ -120,6 +121,7 @@ func New(cfg Config) (*Client, error) {
 		endpoint:      endpoint,
 		token:         cfg.Token,
 		tokenKind:     tokenKindOf(cfg.Token),
+		admin:         &adminProbe{},
 		userAgent:     cfg.UserAgent,
 		maxRetries:    cfg.MaxRetries,
 		retryWaitMin:  cfg.RetryWaitMin,
@@ -192,6 +194,7 @@ func (c *Client) WithToken(token string) *Client {
 	cp.token = token
 	cp.lists = newListCache() // another token may be allowed to see other things
 	cp.tokenKind = tokenKindOf(token)
+	cp.admin = &adminProbe{}
 	return &cp
 }
 

@@ -1,9 +1,11 @@
 package orka
 
 import (
+	"context"
 	"encoding/base64"
 	"encoding/json"
 	"strings"
+	"sync"
 )
 
 // TokenKind is what the client can tell about its own token without asking Orka: whether it
@@ -32,9 +34,45 @@ func (k TokenKind) String() string {
 	return "a user or administrator token"
 }
 
-// CanAdminister reports whether the token may be an administrator's: false only when it is
-// known not to be.
+// CanAdminister reports whether the token may be an administrator's from its kind alone:
+// false for a service-account token. Client.MayAdminister asks Orka when that is not enough.
 func (k TokenKind) CanAdminister() bool { return !k.ServiceAccount }
+
+// adminProbe remembers Orka's definite answer about the token's administrator rights.
+type adminProbe struct {
+	mu      sync.Mutex
+	decided bool
+	admin   bool
+}
+
+// MayAdminister reports whether the client's token may do administrator-only work: false only
+// when it is known not to. A user token may (Orka decides). A service-account token usually
+// may not, but the admin service account of Orka Small Teams may (orka-api.md §8), and
+// nothing in the token tells them apart, so Orka is asked once with an administrator-only
+// read (listing the service accounts of the token's own namespace): 403 means no, success
+// means yes, and any other answer (unreachable, a maintenance window) leaves it open, so the
+// token is let through and Orka decides at apply.
+func (c *Client) MayAdminister(ctx context.Context) bool {
+	if c.tokenKind.CanAdminister() {
+		return true
+	}
+	p := c.admin
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.decided {
+		return p.admin
+	}
+	err := c.get(ctx, routeServiceAccounts(c.tokenKind.Namespace), nil)
+	switch {
+	case err == nil:
+		p.decided, p.admin = true, true
+	case IsForbidden(err):
+		p.decided, p.admin = true, false
+	default:
+		return true
+	}
+	return p.admin
+}
 
 // tokenKindOf reads the kind of a bearer token from its JWT payload.
 func tokenKindOf(token string) TokenKind {

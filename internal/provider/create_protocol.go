@@ -21,7 +21,11 @@ import (
 //   - An object the provider did not make is never adopted. What proves an object is ours:
 //   - VMs carry the provider's mark in their custom metadata (vmOwnerKey). A VM under our
 //     name that carries the mark and matches the configuration is ours, on a later apply
-//     too.
+//     too. MacStadium documents no answer that reports custom metadata, so a cluster may not
+//     show the mark: a VM is therefore looked up before its deploy is sent, like the kinds
+//     below, and one that appears after our own deploy lost its answer, matches it and shows
+//     no metadata at all is taken as ours by the same rule as theirs. A VM found before the
+//     deploy whose mark cannot be read is refused with the import command.
 //   - VM configs, namespaces, service accounts, registry credentials, role-binding subjects
 //     and image caches have no field that could hold a mark. What stands in for one: the
 //     name is looked up before the create is sent, and an object found then is someone
@@ -40,7 +44,10 @@ type createSpec[T any] struct {
 	// idempotent: sending the create again is harmless even when the first one took effect (an
 	// image cache add selects the same nodes again), so there is no look-up first.
 	idempotent bool
-	send       func(context.Context) (T, error)
+	// absentBefore: the caller looked the name up itself just before and found nothing, so
+	// runCreate does not look again (for kinds that are looked up first).
+	absentBefore bool
+	send         func(context.Context) (T, error)
 	// lookup returns the object under our name, or an error for which orka.IsNotFound holds.
 	lookup func(context.Context) (T, error)
 	// mismatch says why an object found under our name is not the one we asked for (including
@@ -98,7 +105,7 @@ const lookupGrace = time.Minute
 func runCreate[T any](ctx context.Context, s createSpec[T]) (T, error) {
 	var zero T
 	trusted := s.marked || s.idempotent
-	if !trusted {
+	if !trusted && !s.absentBefore {
 		_, err := s.lookup(ctx)
 		switch {
 		case err == nil:

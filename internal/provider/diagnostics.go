@@ -37,9 +37,10 @@ const tokenRejectedAdvice = "Orka rejected the provider's token (HTTP 401): it i
 
 // adminOnlyAdvice says which objects need an administrator, for every diagnostic about one.
 const adminOnlyAdvice = "Namespaces, service accounts and their tokens, role bindings, registry credentials " +
-	"and node placement are administrator-only in Orka, for reading as well as for changes. No service-account " +
-	"token can do them. Run this configuration with an administrator's token (`orka3 user get-token` while " +
-	"logged in as an administrator), or keep these objects in a configuration (a Terraform Cloud workspace) of " +
+	"and node placement are administrator-only in Orka, for reading as well as for changes. No regular " +
+	"service-account token can do them. Run this configuration with an administrator's token (`orka3 user " +
+	"get-token` while logged in as an administrator, or on Orka Small Teams the admin service account's token), " +
+	"or keep these objects in a configuration (a Terraform Cloud workspace) of " +
 	"their own that runs with one; the provider documentation's \"Privileges\" table says which token each " +
 	"resource needs."
 
@@ -146,6 +147,34 @@ func forbiddenNeedsAdmin(err error) bool {
 	return adminOnlyKinds[kind] || (kind == "nodes" && ae.Method != "GET")
 }
 
+// ownedKind names the kind of object a 403 was about when it refused deleting a VM or a VM
+// config, which Orka lets Tech users and regular service accounts do only to their own
+// (orka-api.md §5, the access matrix); "" for any other 403.
+func ownedKind(ae *orka.APIError) string {
+	switch ae.Permission() {
+	case "delete vms":
+		return "VM"
+	case "delete vmconfigs":
+		return "VM config"
+	}
+	return ""
+}
+
+// ownershipAdvice explains a refused delete of another subject's VM or VM config.
+func ownershipAdvice(what string, tok orka.TokenKind) string {
+	who := "this token's user"
+	if tok.ServiceAccount {
+		who = "service account " + tok.Namespace + "/" + tok.Name
+	}
+	return fmt.Sprintf("Orka lets Tech users and regular service accounts delete only the %[1]ss they created, "+
+		"and this %[1]s was created by someone other than %[2]s (Orka's message above names its owner where Orka "+
+		"says it). Delete it with the token of the user or service account that created it, or with an "+
+		"administrator's token: an administrator's `orka3 user get-token`, or the admin service account of Orka "+
+		"Small Teams. Nothing was deleted. To stop managing it here without deleting it, use a removed block "+
+		"(Terraform 1.7+) or terraform state rm. If the token is not bound to the namespace at all, an "+
+		"administrator adds it to the namespace's orka-dev role binding.", what, who)
+}
+
 func forbiddenError(err error) *orka.APIError {
 	ae, ok := orka.AsAPIError(err)
 	if !ok || !orka.IsForbidden(err) {
@@ -186,6 +215,9 @@ func forbiddenAdvice(err error) string {
 	s := forbiddenFact(ae)
 	if forbiddenNeedsAdmin(err) {
 		return s + " " + adminOnlyAdvice
+	}
+	if what := ownedKind(ae); what != "" {
+		return s + " " + ownershipAdvice(what, ae.Token)
 	}
 	ns := ae.Namespace()
 	if ns == "" {

@@ -70,6 +70,10 @@ func requireAdministrator(ctx context.Context, pd *providerData, typeName string
 	case req.Plan.Raw.Equal(req.State.Raw):
 		return true
 	}
+	// A service-account token: Orka Small Teams' admin service account may do this, so ask.
+	if pd.client.MayAdminister(ctx) {
+		return true
+	}
 	resp.Diagnostics.AddError(summaryAdminNeeded, fmt.Sprintf("This plan would %s %s %s, which only an Orka "+
 		"administrator may do, and the provider's token is %s. Orka would refuse it with HTTP 403 during the "+
 		"apply, so the plan stops here, before anything is sent.\n\n%s",

@@ -65,7 +65,7 @@ resource "orka_registry_credential" "ghcr" {
 			{
 				Config:      configWithToken(e, token, adminHCL),
 				PlanOnly:    true,
-				ExpectError: regexp.MustCompile(`(?s)An Orka administrator's token is needed.*a service-account\s+token\s+\(orka-ci/ci-bot\).*No service-account\s+token\s+can do them`),
+				ExpectError: regexp.MustCompile(`(?s)An Orka administrator's token is needed.*a service-account\s+token\s+\(orka-ci/ci-bot\).*No regular\s+service-account\s+token\s+can do them`),
 			},
 			{
 				Config:      configWithToken(e, token, `resource "orka_namespace" "team" { name = "orka-team" }`),
@@ -83,10 +83,20 @@ resource "orka_service_account_token" "ci" {
 			},
 		},
 	})
+	// The one request Orka refuses is the provider asking whether this service account is an
+	// administrator (as Orka Small Teams' admin service account is), with a read.
+	probe := "/api/v1/namespaces/orka-ci/serviceaccounts"
+	probes := 0
 	for _, r := range e.sim.Requests() {
-		if r.Status == 403 || r.Method != "GET" {
+		switch {
+		case r.Method == "GET" && r.Path == probe && r.Status == 403:
+			probes++
+		case r.Status == 403 || r.Method != "GET":
 			t.Errorf("the refused plan sent %s %s (status %d); it should stop before any change is tried", r.Method, r.Path, r.Status)
 		}
+	}
+	if probes == 0 {
+		t.Errorf("no plan asked Orka (GET %s) whether the service account is an administrator", probe)
 	}
 }
 
@@ -180,7 +190,7 @@ resource "orka_node" "ci" {
 				PlanOnly: true,
 				ExpectError: regexp.MustCompile(`(?s)An Orka administrator's token is needed.*Could not read node\s+"mini-arm-1".*` +
 					`service-account\s+token\s+\(orka-ci/ci-bot\).*lacks\s+the\s+permission\s+to\s+read\s+nodes.*` +
-					`No\s+service-account\s+token\s+can\s+do\s+them`),
+					`No\s+regular\s+service-account\s+token\s+can\s+do\s+them`),
 			},
 			{Config: e.config(node)},
 		},

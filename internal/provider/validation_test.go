@@ -189,8 +189,10 @@ func TestAccValidation_badInputs(t *testing.T) {
 				{attr: "name", set: map[string]string{"name": `""`}, want: []string{`name: "" is 0 characters long`, "must be 1 to 50 characters"}},
 				{attr: "cpu", set: map[string]string{"cpu": "1"}, want: []string{"Attribute cpu value", "must be at least 2"}},
 				{attr: "cpu", set: map[string]string{"cpu": "-4"}, want: []string{"Attribute cpu value", "must be at least 2"}},
-				{attr: "memory", set: map[string]string{"memory": "0"}, want: []string{"Attribute memory value", "must be at least 0.1"}},
-				{attr: "memory", set: map[string]string{"memory": "-2"}, want: []string{"Attribute memory value", "must be at least 0.1"}},
+				{attr: "memory", set: map[string]string{"memory": "0"}, want: []string{"memory: 0 GiB is below", "minimum of 0.1 GiB"}},
+				{attr: "memory", set: map[string]string{"memory": "-2"}, want: []string{"memory: -2 GiB is below", "minimum of 0.1 GiB"}},
+				// Orka rounds memory to the nearest 0.1 GiB: 6.57 would be kept as 6.6.
+				{attr: "memory", set: map[string]string{"memory": "6.57"}, want: []string{"memory: 6.57 GiB is not a multiple of 0.1 GiB", "would keep 6.6"}},
 				{attr: "tag", set: map[string]string{"tag": `""`}, want: []string{`tag: "" is 0 characters long`, "a node tag must be 1 to 32 characters"}},
 				{attr: "tag", set: map[string]string{"tag": q(strings.Repeat("t", 33))}, want: []string{`tag: "tttt`, "a node tag must be 1 to 32 characters"}},
 				{attr: "tag", set: map[string]string{"tag": `"gpu nodes"`}, want: []string{`tag: "gpu nodes" is not a valid node tag`, "letters, digits, '-', '_' and '.'"}},
@@ -212,7 +214,9 @@ func TestAccValidation_badInputs(t *testing.T) {
 		"orka_vm": {block: `resource "orka_vm" "bad"`, base: map[string]string{"name": `"ok"`, "image": `"x.orkasi"`},
 			cases: append([]badInput{
 				{attr: "name", set: map[string]string{"name": `"Bad_Name"`}, want: []string{`name: "Bad_Name" is not a valid VM name`, "lowercase letters, digits and '-'"}},
-				{attr: "name", set: map[string]string{"name": `"runner-"`}, want: []string{`name: "runner-" is not a valid VM name`, "start and end with a letter or digit"}},
+				{attr: "name", set: map[string]string{"name": `"runner-"`}, want: []string{`name: "runner-" is not a valid VM name`, "end with a letter or digit"}},
+				// The orka3 CLI reference: VM names start with a letter.
+				{attr: "name", set: map[string]string{"name": `"1-runner"`}, want: []string{`name: "1-runner" is not a valid VM name`, "start with a letter"}},
 				{attr: "name", set: map[string]string{"name": `"vm/extra"`}, want: []string{`name: "vm/extra" is not a valid VM name`, "lowercase letters, digits and '-'"}},
 				{attr: "name", set: map[string]string{"name": q(strings.Repeat("v", 64))}, want: []string{`name: "vvvv`, "a VM name must be 1 to 63 characters"}},
 				badNamespace,
@@ -220,7 +224,8 @@ func TestAccValidation_badInputs(t *testing.T) {
 				{attr: "vm_config", set: map[string]string{"vm_config": `""`}, want: []string{`vm_config: "" is 0 characters long`, "must be 1 to 50 characters"}},
 				{attr: "vm_config", set: map[string]string{"image": ""}, want: []string{"Missing vm_config or image", "set vm_config to a VM config's name, or image"}},
 				{attr: "cpu", set: map[string]string{"cpu": "1"}, want: []string{"Attribute cpu value", "must be at least 2"}},
-				{attr: "memory", set: map[string]string{"memory": "0"}, want: []string{"Attribute memory value", "must be at least 0.1"}},
+				{attr: "memory", set: map[string]string{"memory": "0"}, want: []string{"memory: 0 GiB is below", "minimum of 0.1 GiB"}},
+				{attr: "memory", set: map[string]string{"memory": "8.125"}, want: []string{"memory: 8.125 GiB is not a multiple of 0.1 GiB", "would keep 8.1"}},
 				{attr: "node", set: map[string]string{"node": `"Mini Arm 1"`}, want: []string{`node: "Mini Arm 1" is not a valid node name`, "lowercase letters"}},
 				{attr: "node", set: map[string]string{"node": `""`}, want: []string{`node: "" is 0 characters long`, "must be 1 to 253 characters"}},
 				{attr: "scheduler", set: map[string]string{"scheduler": `"spread"`}, want: []string{"Attribute scheduler value", "must be one of"}},

@@ -11,6 +11,7 @@ import (
 	"crypto/x509"
 	"encoding/pem"
 	"fmt"
+	"math"
 	"net/url"
 	"regexp"
 	"strconv"
@@ -65,8 +66,12 @@ func (v nameValidator) ValidateString(_ context.Context, req validator.StringReq
 	}
 }
 
-// dnsLabel is Kubernetes' DNS label rule, which Orka applies to VM names.
+// dnsLabel is Kubernetes' DNS label rule.
 var dnsLabel = regexp.MustCompile(`^[a-z0-9]([a-z0-9-]*[a-z0-9])?$`)
+
+// vmNamePattern is the DNS label rule with a letter first: the orka3 CLI reference says VM
+// names start with a letter (orka-api.md §5).
+var vmNamePattern = regexp.MustCompile(`^[a-z]([a-z0-9-]*[a-z0-9])?$`)
 
 // dnsSubdomain is Kubernetes' rule for node names: DNS labels joined by dots.
 var dnsSubdomain = regexp.MustCompile(`^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$`)
@@ -90,8 +95,8 @@ func namespaceNameValidator() nameValidator {
 func vmNameValidator() nameValidator {
 	return nameValidator{
 		what: "VM name", maxLen: 63,
-		pattern: dnsLabel,
-		rule:    "use lowercase letters, digits and '-', and start and end with a letter or digit",
+		pattern: vmNamePattern,
+		rule:    "use lowercase letters, digits and '-', start with a letter, and end with a letter or digit",
 	}
 }
 
@@ -100,8 +105,8 @@ func vmNameValidator() nameValidator {
 func vmNamePrefixValidator() nameValidator {
 	return nameValidator{
 		what: "VM name prefix", maxLen: 63,
-		pattern: regexp.MustCompile(`^[a-z0-9][a-z0-9-]*$`),
-		rule:    "VM names use lowercase letters, digits and '-' and start with a letter or digit, so a prefix must too",
+		pattern: regexp.MustCompile(`^[a-z][a-z0-9-]*$`),
+		rule:    "VM names use lowercase letters, digits and '-' and start with a letter, so a prefix must too",
 	}
 }
 
@@ -546,4 +551,44 @@ func listNamespaceValidator() validator.String {
 		}
 		return ""
 	}}
+}
+
+// memoryStep is Orka's memory granularity: it rounds memory to the nearest 0.1 GiB (the CRD
+// types vendored in MacStadium's Packer plugin; orka-api.md §4).
+const memoryStep = 0.1
+
+// memoryProblem says what is wrong with a memory size in GiB, or "". A size Orka would round
+// is refused rather than accepted: the state would otherwise hold a value Orka never kept.
+func memoryProblem(gib float64) string {
+	switch {
+	case gib < memoryStep:
+		return fmt.Sprintf("%v GiB is below Orka's minimum of %v GiB", gib, memoryStep)
+	case !onMemoryStep(gib):
+		return fmt.Sprintf("%v GiB is not a multiple of %v GiB; Orka rounds memory to the nearest %v GiB, so it "+
+			"would keep %v: write %v", gib, memoryStep, memoryStep, roundMemory(gib), roundMemory(gib))
+	}
+	return ""
+}
+
+func onMemoryStep(gib float64) bool { return math.Abs(gib*10-math.Round(gib*10)) < 1e-6 }
+
+// roundMemory is what Orka keeps of a memory size: the nearest 0.1 GiB.
+func roundMemory(gib float64) float64 { return math.Round(gib*10) / 10 }
+
+// memoryValidator checks a memory size in GiB at plan time.
+type memoryValidator struct{}
+
+var _ validator.Float64 = memoryValidator{}
+
+func (memoryValidator) Description(context.Context) string {
+	return fmt.Sprintf("must be at least %v GiB, in steps of %v GiB (Orka rounds memory to the nearest %v GiB)", memoryStep, memoryStep, memoryStep)
+}
+func (v memoryValidator) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
+func (memoryValidator) ValidateFloat64(_ context.Context, req validator.Float64Request, resp *validator.Float64Response) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
+		return
+	}
+	if p := memoryProblem(req.ConfigValue.ValueFloat64()); p != "" {
+		resp.Diagnostics.AddAttributeError(req.Path, "Invalid memory size", fmt.Sprintf("%s: %s.", req.Path, p))
+	}
 }

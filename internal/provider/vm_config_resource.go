@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/hashicorp/terraform-plugin-framework-validators/float64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/path"
@@ -77,7 +76,7 @@ func (r *vmConfigResource) Schema(_ context.Context, _ resource.SchemaRequest, r
 			},
 			"memory": schema.Float64Attribute{
 				MarkdownDescription: vmConfigDocs["memory"], Optional: true, Computed: true,
-				Validators: []validator.Float64{float64validator.AtLeast(0.1)},
+				Validators: []validator.Float64{memoryValidator{}},
 				PlanModifiers: []planmodifier.Float64{
 					float64planmodifier.UseStateForUnknown(), float64planmodifier.RequiresReplace(),
 				},

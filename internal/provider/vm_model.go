@@ -96,7 +96,29 @@ const (
 	vmOwnerValue = "terraform-provider-orka"
 )
 
-func vmOwned(vm *orka.VM) bool { return vm != nil && vm.CustomMetadata[vmOwnerKey] == vmOwnerValue }
+// vmMark is what a VM read from Orka says about who deployed it.
+type vmMark int
+
+const (
+	markOthers  vmMark = iota // Orka reports its metadata, without this provider's mark
+	markOurs                  // it carries this provider's mark
+	markUnknown               // Orka reported no metadata at all, so the mark cannot be read
+)
+
+// vmMarkOf reads the mark. MacStadium documents no VM answer that carries customMetadata
+// (orka-api.md §5), so a cluster may never report it: a VM without the field is neither ours
+// nor someone else's, and the callers fall back to what else they know.
+func vmMarkOf(vm *orka.VM) vmMark {
+	switch {
+	case vm == nil || vm.CustomMetadata == nil:
+		return markUnknown
+	case vm.CustomMetadata[vmOwnerKey] == vmOwnerValue:
+		return markOurs
+	}
+	return markOthers
+}
+
+func vmOwned(vm *orka.VM) bool { return vmMarkOf(vm) == markOurs }
 
 // userMetadata is a VM's custom metadata without the provider's mark.
 func userMetadata(md map[string]string) map[string]string {
@@ -130,9 +152,17 @@ func vmFromAPI(ctx context.Context, v *orka.VM, namespace string, prior vmModel)
 	} else if m.Image.IsUnknown() {
 		m.Image = types.StringNull()
 	}
-	m.CPU = types.Int64Value(int64(v.CPU))
+	// Orka's deploy answer carries only name, node, memory, ip, ports and status (orka-api.md
+	// §5), and a cluster may leave other fields out of its VM items: a field Orka did not send
+	// keeps what Terraform knew, and is null only where nothing was known.
+	if v.CPU > 0 {
+		m.CPU = types.Int64Value(int64(v.CPU))
+	} else if m.CPU.IsUnknown() {
+		m.CPU = types.Int64Null()
+	}
 	if gib, err := parseGiB(v.Memory); err == nil {
-		// Orka reports memory with two decimals: a configured 4.125 reads back as "4.12Gi".
+		// Orka keeps memory in steps of 0.1 GiB and reports it as a quantity ("8.10Gi"); a
+		// configured size stands unless Orka reports another.
 		if m.Memory.IsNull() || m.Memory.IsUnknown() || math.Abs(m.Memory.ValueFloat64()-gib) >= 0.01 {
 			m.Memory = types.Float64Value(gib)
 		}
@@ -145,20 +175,35 @@ func vmFromAPI(ctx context.Context, v *orka.VM, namespace string, prior vmModel)
 	m.VNCPort = portValue(v.VNC)
 	m.ScreensharePort = portValue(v.Screenshare)
 	m.Status = types.StringValue(v.Status)
-	m.DeployDate = stringOrNull(v.DeployDate)
-	m.Arch = stringOrNull(v.Type)
-	if md := userMetadata(v.CustomMetadata); len(md) > 0 || !prior.CustomMetadata.IsNull() {
-		md, d := types.MapValueFrom(ctx, types.StringType, md)
-		diags.Append(d...)
-		if len(userMetadata(v.CustomMetadata)) == 0 && prior.CustomMetadata.IsNull() {
-			md = types.MapNull(types.StringType)
+	m.DeployDate = reportedOr(v.DeployDate, m.DeployDate)
+	m.Arch = reportedOr(v.Type, m.Arch)
+	switch md := userMetadata(v.CustomMetadata); {
+	case v.CustomMetadata == nil:
+		// Not reported: what was asked for stands.
+		if m.CustomMetadata.IsUnknown() {
+			m.CustomMetadata = types.MapNull(types.StringType)
 		}
-		m.CustomMetadata = md
+	case len(md) > 0 || !prior.CustomMetadata.IsNull():
+		v, d := types.MapValueFrom(ctx, types.StringType, md)
+		diags.Append(d...)
+		m.CustomMetadata = v
 	}
 	if m.ReservedPorts.IsUnknown() {
 		m.ReservedPorts = types.ListNull(types.StringType)
 	}
 	return m, diags
+}
+
+// reportedOr is a string Orka reported, or, when it sent none, what was known before (null
+// when nothing was).
+func reportedOr(reported string, prior types.String) types.String {
+	switch {
+	case reported != "":
+		return types.StringValue(reported)
+	case prior.IsUnknown():
+		return types.StringNull()
+	}
+	return prior
 }
 
 func portValue(p *int) types.Int64 {

@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
-	"github.com/hashicorp/terraform-plugin-framework-validators/float64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/listvalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/mapvalidator"
@@ -25,6 +24,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/orkatf/terraform-provider-orka/internal/orka"
 )
@@ -127,7 +127,7 @@ func (r *vmResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp 
 				MarkdownDescription: "Memory in GiB, overriding the VM config's. Shows the VM's memory after apply.",
 				Optional:            true, Computed: true,
 				PlanModifiers: []planmodifier.Float64{float64planmodifier.UseStateForUnknown(), float64planmodifier.RequiresReplaceIfConfigured()},
-				Validators:    []validator.Float64{float64validator.AtLeast(0.1)},
+				Validators:    []validator.Float64{memoryValidator{}},
 			},
 			"node": schema.StringAttribute{
 				MarkdownDescription: "Node to deploy on. When not set Orka's scheduler chooses; the node the VM runs on is shown after apply.",
@@ -298,12 +298,32 @@ func (r *vmResource) Create(ctx context.Context, req resource.CreateRequest, res
 	}
 
 	client := r.data.client
-	vm, err := runCreate(ctx, createSpec[*orka.VM]{
-		marked:   true,
-		send:     func(ctx context.Context) (*orka.VM, error) { return client.DeployVM(ctx, ns, deploy) },
-		lookup:   func(ctx context.Context) (*orka.VM, error) { return client.GetVM(ctx, ns, deploy.Name) },
-		mismatch: func(vm *orka.VM) string { return vmMismatch(deploy, vm) },
-	})
+	get := func(ctx context.Context) (*orka.VM, error) { return client.GetVM(ctx, ns, deploy.Name) }
+	// Look first: a VM already under this name is adopted only when it carries our mark and
+	// matches (one an interrupted apply of ours deployed); anything else is refused, and
+	// nothing is sent.
+	vm, err := get(ctx)
+	switch {
+	case err == nil:
+		if m := vmMismatch(deploy, vm, false); m != "" {
+			existsDiagnostic(&resp.Diagnostics, "name", what, vmID(ns, deploy.Name), &existsError{mismatch: m})
+			return
+		}
+		tflog.Info(ctx, "adopting a VM this provider deployed in an interrupted apply")
+	case !orka.IsNotFound(err):
+		addAPIError(&resp.Diagnostics, summary+": looking for a VM of that name before deploying failed; "+
+			"nothing was deployed", err)
+		return
+	default:
+		vm, err = runCreate(ctx, createSpec[*orka.VM]{
+			absentBefore: true,
+			send:         func(ctx context.Context) (*orka.VM, error) { return client.DeployVM(ctx, ns, deploy) },
+			lookup:       get,
+			// Absent just before our deploy was sent: a VM that appears after our answer was
+			// lost and matches is ours, even where Orka does not show the mark.
+			mismatch: func(vm *orka.VM) string { return vmMismatch(deploy, vm, true) },
+		})
+	}
 	var unknown *unknownFateError
 	if errors.As(err, &unknown) {
 		r.keepPending(ctx, resp, plan, nil, summary, unknownFateDetail(unknown, ""))
@@ -315,7 +335,7 @@ func (r *vmResource) Create(ctx context.Context, req resource.CreateRequest, res
 			existsDiagnostic(&resp.Diagnostics, "name", what, vmID(ns, deploy.Name), exists)
 			return
 		}
-		r.failDeploy(ctx, resp, plan, deploy, ask, err)
+		r.failDeploy(ctx, resp, plan, deploy, ask, err, false)
 		return
 	}
 	if vm.Status != orka.VMStatusRunning {
@@ -324,13 +344,15 @@ func (r *vmResource) Create(ctx context.Context, req resource.CreateRequest, res
 		switch {
 		case werr == nil:
 		case vm != nil && vm.Status == orka.VMStatusFailed:
-			r.failDeploy(ctx, resp, plan, deploy, ask, werr)
+			r.failDeploy(ctx, resp, plan, deploy, ask, werr, true)
 			return
 		default:
 			// Orka accepted the deploy: the VM is ours and may still start. Keep it.
 			r.keepPending(ctx, resp, plan, vm, summary, werr.Error()+".")
 			return
 		}
+	} else {
+		vm = r.readBack(ctx, ns, vm)
 	}
 	state, d := vmFromAPI(ctx, vm, ns, plan)
 	resp.Diagnostics.Append(d...)
@@ -340,11 +362,34 @@ func (r *vmResource) Create(ctx context.Context, req resource.CreateRequest, res
 	}
 }
 
+// readBack reads a VM that the deploy answer reported Running: the answer carries only its
+// name, node, memory, ip, ports and status (orka-api.md §5), and the rest (cores, image, VM
+// config, deploy date, arch) comes from the VM itself. When that read fails, the answer and
+// the configuration stand, and the next refresh fills in the rest.
+func (r *vmResource) readBack(ctx context.Context, ns string, answer *orka.VM) *orka.VM {
+	got, err := r.data.client.GetVM(orka.Fresh(ctx), ns, answer.Name)
+	if err != nil {
+		tflog.Warn(ctx, "reading the deployed VM back failed; its state holds the deploy answer", map[string]any{"error": err.Error()})
+		return answer
+	}
+	if got.PortWarnings == "" {
+		got.PortWarnings = answer.PortWarnings
+	}
+	return got
+}
+
 // vmMismatch says why a VM found under our name is not the one deploy asked for, or "" when
-// it is.
-func vmMismatch(deploy orka.DeployVMRequest, vm *orka.VM) string {
-	if !vmOwned(vm) {
+// it is. absentBefore: the name was free just before our own deploy was sent, which stands in
+// for the mark on a cluster that does not report custom metadata.
+func vmMismatch(deploy orka.DeployVMRequest, vm *orka.VM, absentBefore bool) string {
+	switch vmMarkOf(vm) {
+	case markOthers:
 		return "it does not carry this provider's mark (custom metadata " + vmOwnerKey + ")"
+	case markUnknown:
+		if !absentBefore {
+			return "Orka does not report the VM's custom metadata, so the provider cannot tell whether it " +
+				"deployed this VM (status " + vm.Status + ", node " + orDash(vm.Node) + ", VM config " + orDash(vm.VMConfig) + ")"
+		}
 	}
 	var diffs []string
 	if deploy.VMConfig != "" && vm.VMConfig != "" && deploy.VMConfig != vm.VMConfig {
@@ -357,12 +402,22 @@ func vmMismatch(deploy orka.DeployVMRequest, vm *orka.VM) string {
 		diffs = append(diffs, fmt.Sprintf("cpu %d, found %d", deploy.CPU, vm.CPU))
 	}
 	for k, v := range deploy.CustomMetadata {
+		if vm.CustomMetadata == nil {
+			break
+		}
 		if got, ok := vm.CustomMetadata[k]; k != vmOwnerKey && (!ok || got != v) {
 			diffs = append(diffs, fmt.Sprintf("custom_metadata[%q] %q, found %q", k, v, got))
 		}
 	}
 	sort.Strings(diffs)
 	return strings.Join(diffs, "; ")
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
 }
 
 // waitRunning polls a VM that Orka accepted but has not started yet. It returns the last VM
@@ -389,9 +444,11 @@ func (r *vmResource) waitRunning(ctx context.Context, ns, name string, vm *orka.
 }
 
 // failDeploy handles a deploy that Orka refused or that ended Failed. A deploy that ran can
-// leave the VM object behind (Pending or Failed): when it carries our mark it is deleted, so
-// nothing is orphaned; when that delete fails too, the VM is kept in state with the error.
-func (r *vmResource) failDeploy(ctx context.Context, resp *resource.CreateResponse, plan vmModel, deploy orka.DeployVMRequest, ask vmAsk, cause error) {
+// leave the VM object behind (Pending or Failed): when it carries our mark, or Orka accepted
+// our deploy (accepted), it is deleted, so nothing is orphaned; when that delete fails too, the
+// VM is kept in state with the error. One whose mark cannot be read is kept in state too,
+// where the next plan shows its replacement, rather than deleted unseen.
+func (r *vmResource) failDeploy(ctx context.Context, resp *resource.CreateResponse, plan vmModel, deploy orka.DeployVMRequest, ask vmAsk, cause error, accepted bool) {
 	ns := plan.Namespace.ValueString()
 	what := fmt.Sprintf("VM %q in namespace %q", deploy.Name, ns)
 	summary := "Could not deploy " + what
@@ -422,8 +479,15 @@ func (r *vmResource) failDeploy(ctx context.Context, resp *resource.CreateRespon
 	case getErr != nil:
 		cleanup = fmt.Sprintf("Checking for a VM left behind failed (%v). ", getErr) +
 			"If Orka holds one, the next apply finds it: a VM of ours is adopted or replaced, never duplicated."
-	case !vmOwned(left):
+	case !accepted && vmMarkOf(left) == markOthers:
 		cleanup = "Orka holds a VM of that name that this provider did not make; it was left alone."
+	case !accepted && vmMarkOf(left) == markUnknown:
+		cleanup = fmt.Sprintf("Orka holds a VM of that name (status %s), which was absent just before this deploy "+
+			"was sent, so it is most likely what the failed deploy left behind; but Orka does not report custom "+
+			"metadata, so the provider cannot prove it made it, and did not delete it. It is recorded in the "+
+			"Terraform state as tainted: the next plan shows it replaced. If it is not yours, run "+
+			"terraform state rm on this resource before applying again.", left.Status)
+		r.recordVM(cleanupCtx, resp, plan, left)
 	default:
 		if err := r.deleteAndWait(cleanupCtx, ns, deploy.Name); err != nil {
 			cleanup = fmt.Sprintf("Deleting the VM that the failed deploy left behind (status %s) failed: %v. It is kept "+
@@ -543,7 +607,7 @@ func (r *vmResource) Read(ctx context.Context, req resource.ReadRequest, resp *r
 		if err == nil {
 			deploy, d := state.deployRequest(ctx, 0)
 			resp.Diagnostics.Append(d...)
-			mismatch = vmMismatch(deploy, vm)
+			mismatch = vmMismatch(deploy, vm, false)
 		}
 		if readPending(ctx, req, resp, what, err == nil, mismatch) {
 			return

@@ -144,7 +144,7 @@ resource "orka_vm" "test" {
   name            = %q
   image           = "ghcr.io/acme/macos:sequoia"
   cpu             = 4
-  memory          = 8.125
+  memory          = 8.1
   scheduler       = "most-allocated"
   reserved_ports  = ["8080:80", "5353:53/udp"]
   custom_metadata = { team = "ios", purpose = "ci" }
@@ -160,8 +160,9 @@ resource "orka_vm" "test" {
 				Config: e.config(hcl),
 				ConfigStateChecks: []statecheck.StateCheck{
 					statecheck.ExpectKnownValue(addr, tfjsonpath.New("vm_config"), knownvalue.Null()),
-					// Orka reads 8.125 GiB back as "8.12Gi"; the configured value stands.
-					statecheck.ExpectKnownValue(addr, tfjsonpath.New("memory"), knownvalue.Float64Exact(8.125)),
+					// Orka keeps memory in steps of 0.1 GiB and reads 8.1 back as "8.10Gi".
+					statecheck.ExpectKnownValue(addr, tfjsonpath.New("memory"), knownvalue.Float64Exact(8.1)),
+					statecheck.ExpectKnownValue(addr, tfjsonpath.New("cpu"), knownvalue.Int64Exact(4)),
 					statecheck.ExpectKnownValue(addr, tfjsonpath.New("custom_metadata"), knownvalue.MapExact(map[string]knownvalue.Check{
 						"team": knownvalue.StringExact("ios"), "purpose": knownvalue.StringExact("ci"),
 					})),
@@ -182,8 +183,8 @@ resource "orka_vm" "test" {
 				ImportState:       true,
 				ImportStateId:     "orka-default/" + vm,
 				ImportStateVerify: true,
-				// Orka does not report these deploy-time overrides back, and reads memory to two decimals.
-				ImportStateVerifyIgnore: []string{"timeouts", "scheduler", "reserved_ports", "display_width", "display_height", "memory"},
+				// Orka does not report these deploy-time overrides back.
+				ImportStateVerifyIgnore: []string{"timeouts", "scheduler", "reserved_ports", "display_width", "display_height"},
 			},
 			{
 				Config:           e.config(hcl),
@@ -510,10 +511,14 @@ resource "orka_vm" "typo" {
   vm_config = "no-such-config"
 }
 `),
-			ExpectError: regexp.MustCompile(`(?s)Could not deploy VM "colleague".*404`),
+			// Found before anything is sent: refused with the import command, and no deploy.
+			ExpectError: regexp.MustCompile(`(?s)Object already exists in Orka.*VM "colleague".*left alone.*import`),
 			Check:       e.checkSimVMs("orka-default", "colleague"),
 		}},
 	})
+	if n := e.countRequests("POST", vmsPath("orka-default")); n != 1 {
+		t.Errorf("%d deploys were sent; want only the colleague's own", n)
+	}
 	if got := e.simVMs("orka-default"); got["colleague"] != orka.VMStatusRunning {
 		t.Fatalf("the colleague's VM was touched: %v", got)
 	}
