@@ -85,6 +85,9 @@ type Client struct {
 	long *http.Client
 	// lists holds the lists that refreshes share; every write drops them.
 	lists *listCache
+	// cacheRoutes remembers which image-cache route family serves each operation
+	// (imagecache.go).
+	cacheRoutes *imageCacheRoutes
 }
 
 // New validates cfg and builds a Client. It makes no request.
@@ -128,6 +131,7 @@ func New(cfg Config) (*Client, error) {
 		retryWaitMax:  cfg.RetryWaitMax,
 		retryAfterMax: cfg.RetryAfterMax,
 		lists:         newListCache(),
+		cacheRoutes:   newImageCacheRoutes(),
 	}
 	if c.userAgent == "" {
 		c.userAgent = DefaultUserAgent
@@ -193,6 +197,7 @@ func (c *Client) WithToken(token string) *Client {
 	cp := *c
 	cp.token = token
 	cp.lists = newListCache() // another token may be allowed to see other things
+	// cp.cacheRoutes stays shared: which routes exist is the cluster's, not the token's.
 	cp.tokenKind = tokenKindOf(token)
 	cp.admin = &adminProbe{}
 	return &cp
@@ -322,7 +327,8 @@ func (c *Client) scrub(s string) string {
 
 // apiErrorFromResponse builds an APIError from a non-2xx response and its body.
 func apiErrorFromResponse(method, path string, resp *http.Response, body []byte, attempts int) *APIError {
-	e := &APIError{Method: method, Path: path, StatusCode: resp.StatusCode, Attempts: attempts}
+	e := &APIError{Method: method, Path: path, StatusCode: resp.StatusCode, Attempts: attempts,
+		noStatus: !isKubernetesStatus(body)}
 	if ra, ok := parseRetryAfter(resp.Header.Get("Retry-After"), time.Now()); ok {
 		e.RetryAfter = ra
 	}

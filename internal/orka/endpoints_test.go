@@ -305,6 +305,15 @@ func TestEndpoints(t *testing.T) {
 			want: &SaveVMResult{Message: "saving"},
 		},
 		{
+			name: "SaveVM with a description",
+			call: func(c *Client) (any, error) {
+				return c.SaveVM(ctx, "orka-ios", "runner", SaveVMRequest{ImageName: "kept.orkasi", Description: "tuned runner"})
+			},
+			wantMethod: "POST", wantPath: "/api/v1/namespaces/orka-ios/vms/runner/save",
+			wantBody: `{"imageName":"kept.orkasi","description":"tuned runner"}`,
+			want:     &SaveVMResult{},
+		},
+		{
 			// Orka accepted the save; an answer of another shape must not turn that into an error.
 			name:       "SaveVM with an answer of another shape",
 			respStatus: 202,
@@ -317,19 +326,31 @@ func TestEndpoints(t *testing.T) {
 		},
 		{
 			name:     "PushVM",
-			respBody: `{"jobName":"runner-push-x7k2p"}`,
+			respBody: `{"jobName":"vm-push-x7k2p"}`,
 			call: func(c *Client) (any, error) {
 				return c.PushVM(ctx, "orka-ios", "runner", PushVMRequest{ImageReference: "ghcr.io/acme/macos:tuned"})
 			},
 			wantMethod: "POST", wantPath: "/api/v1/namespaces/orka-ios/vms/runner/push",
 			wantBody: `{"imageReference":"ghcr.io/acme/macos:tuned"}`,
-			want:     &PushVMResult{JobName: "runner-push-x7k2p"},
+			want:     &PushVMResult{JobName: "vm-push-x7k2p"},
 		},
 		{
-			name:       "ListImageCaches",
+			// Orka started the job: an unreadable answer must not read as "nothing pushed", or
+			// the caller would push again and start a second job.
+			name:     "PushVM with an unreadable answer",
+			respBody: `job started`,
+			call: func(c *Client) (any, error) {
+				return c.PushVM(ctx, "orka-ios", "runner", PushVMRequest{ImageReference: "ghcr.io/acme/macos:tuned"})
+			},
+			wantMethod: "POST", wantPath: "/api/v1/namespaces/orka-ios/vms/runner/push",
+			wantBody: `{"imageReference":"ghcr.io/acme/macos:tuned"}`,
+			want:     &PushVMResult{},
+		},
+		{
+			name:       "ListImageCaches uses the documented family",
 			respBody:   `{"items":[{"image":"sonoma.orkasi","nodes":[{"node":"mini-arm-1","status":"Ready"}]}]}`,
 			call:       func(c *Client) (any, error) { return c.ListImageCaches(ctx, "orka-default") },
-			wantMethod: "GET", wantPath: "/api/v1/namespaces/orka-default/imagecache",
+			wantMethod: "GET", wantPath: "/api/v1/namespaces/orka-default/cache/images",
 			want: []ImageCache{{Image: "sonoma.orkasi", Nodes: []ImageCacheNode{{Node: "mini-arm-1", Status: CacheStatusReady}}}},
 		},
 		{
@@ -338,24 +359,80 @@ func TestEndpoints(t *testing.T) {
 			call: func(c *Client) (any, error) {
 				return c.GetImageCache(ctx, "orka-default", "ghcr.io/org/macos:sonoma")
 			},
-			wantMethod: "GET", wantPath: "/api/v1/namespaces/orka-default/imagecache/ghcr.io%2Forg%2Fmacos:sonoma",
+			wantMethod: "GET", wantPath: "/api/v1/namespaces/orka-default/cache/images/ghcr.io%2Forg%2Fmacos:sonoma",
 			want: &ImageCache{Image: "ghcr.io/org/macos:sonoma", Nodes: []ImageCacheNode{{Node: "mini-arm-1", Status: CacheStatusCaching}}},
 		},
 		{
-			name: "AddImageCache",
+			name:       "AddImageCache sends the selector only: the image is in the path",
+			respStatus: http.StatusMultiStatus,
+			respBody:   `{"items":[{"node":"mini-arm-1","code":200,"status":"caching"}]}`,
 			call: func(c *Client) (any, error) {
-				return nil, c.AddImageCache(ctx, "orka-default", ImageCacheRequest{Image: "sonoma.orkasi", All: true})
+				return c.AddImageCacheWithResults(ctx, "", ImageCacheRequest{Image: "ghcr.io/org/macos:sonoma", All: true})
 			},
-			wantMethod: "POST", wantPath: "/api/v1/namespaces/orka-default/imagecache/add",
-			wantBody: `{"image":"sonoma.orkasi","all":true}`,
+			wantMethod: "POST", wantPath: "/api/v1/namespaces/orka-default/cache/images/ghcr.io%2Forg%2Fmacos:sonoma/add",
+			wantBody: `{"all":true}`,
+			want:     []ImageCacheResult{{Node: "mini-arm-1", Code: 200, Status: CacheStatusCaching}},
 		},
 		{
-			name: "RemoveImageCache",
+			name:       "AddImageCache by tags",
+			respStatus: http.StatusMultiStatus,
 			call: func(c *Client) (any, error) {
-				return nil, c.RemoveImageCache(ctx, "orka-default", ImageCacheRequest{Image: "sonoma.orkasi", Nodes: []string{"mini-arm-1"}})
+				return nil, c.AddImageCache(ctx, "orka-ci", ImageCacheRequest{Image: "sonoma.orkasi", Tags: []string{"ios", "m2"}})
 			},
-			wantMethod: "POST", wantPath: "/api/v1/namespaces/orka-default/imagecache/remove",
-			wantBody: `{"image":"sonoma.orkasi","nodes":["mini-arm-1"]}`,
+			wantMethod: "POST", wantPath: "/api/v1/namespaces/orka-ci/cache/images/sonoma.orkasi/add",
+			wantBody: `{"tags":["ios","m2"]}`,
+		},
+		{
+			name:       "RemoveImageCache",
+			respStatus: http.StatusMultiStatus,
+			respBody:   `[{"node":"mini-arm-1","code":200,"status":"Removing"}]`,
+			call: func(c *Client) (any, error) {
+				return c.RemoveImageCacheWithResults(ctx, "orka-default", ImageCacheRequest{Image: "sonoma.orkasi", Nodes: []string{"mini-arm-1"}})
+			},
+			wantMethod: "POST", wantPath: "/api/v1/namespaces/orka-default/cache/images/sonoma.orkasi/remove",
+			wantBody: `{"nodes":["mini-arm-1"]}`,
+			want:     []ImageCacheResult{{Node: "mini-arm-1", Code: 200, Status: CacheStatusRemoving}},
+		},
+		{
+			name: "DeleteImage escapes the name as one segment",
+			call: func(c *Client) (any, error) {
+				return nil, c.DeleteImage(ctx, "", "ghcr.io/org/macos:sonoma")
+			},
+			wantMethod: "DELETE", wantPath: "/api/v1/namespaces/orka-default/images/ghcr.io%2Forg%2Fmacos:sonoma",
+		},
+		{
+			name:       "CopyImage",
+			respStatus: http.StatusCreated,
+			respBody:   `{"name":"sonoma-ci.orkasi"}`,
+			call: func(c *Client) (any, error) {
+				return nil, c.CopyImage(ctx, "orka-default", "sonoma/base:14", "sonoma-ci.orkasi", "CI base")
+			},
+			wantMethod: "POST", wantPath: "/api/v1/namespaces/orka-default/images/sonoma%2Fbase:14/copy",
+			wantBody: `{"newName":"sonoma-ci.orkasi","description":"CI base"}`,
+		},
+		{
+			name: "CopyImage without a description leaves Orka's default",
+			call: func(c *Client) (any, error) {
+				return nil, c.CopyImage(ctx, "", "sonoma.orkasi", "copy.orkasi", "")
+			},
+			wantMethod: "POST", wantPath: "/api/v1/namespaces/orka-default/images/sonoma.orkasi/copy",
+			wantBody: `{"newName":"copy.orkasi"}`,
+		},
+		{
+			name: "SetImageDescription",
+			call: func(c *Client) (any, error) {
+				return nil, c.SetImageDescription(ctx, "", "sonoma:14.5", "Xcode 16")
+			},
+			wantMethod: "POST", wantPath: "/api/v1/namespaces/orka-default/images/sonoma:14.5/description",
+			wantBody: `{"description":"Xcode 16"}`,
+		},
+		{
+			name: "SetImageDescription sends an empty description, which clears it",
+			call: func(c *Client) (any, error) {
+				return nil, c.SetImageDescription(ctx, "orka-default", "sonoma.orkasi", "")
+			},
+			wantMethod: "POST", wantPath: "/api/v1/namespaces/orka-default/images/sonoma.orkasi/description",
+			wantBody: `{"description":""}`,
 		},
 	}
 	for _, tt := range tests {

@@ -34,6 +34,10 @@ type APIError struct {
 	// Token is what the client knew about the token it sent, so that a 403 can say whose
 	// rights fell short.
 	Token TokenKind
+	// noStatus is set when the body was no Kubernetes Status (plain text, HTML, nothing): a
+	// 404 of that kind is what a server without the route answers (IsRouteMissing). An
+	// APIError built by hand leaves it unset, so it never looks like a missing route.
+	noStatus bool
 }
 
 // Namespace is the namespace the request addressed, from its path; "" for cluster-wide routes
@@ -156,6 +160,114 @@ func statusOf(err error) int {
 
 // IsNotFound reports a 404.
 func IsNotFound(err error) bool { return statusOf(err) == http.StatusNotFound }
+
+// IsRouteMissing reports an answer that says the server has no such route, as opposed to
+// Orka refusing the request: a 405, or a 404 whose body is no Kubernetes Status (Go's
+// plain-text "404 page not found", an HTML page, nothing). A 404 that carries a Status (such as
+// "image X is not cached") is Orka's own answer, not a missing route. A *RouteMissingError is
+// a missing route too.
+func IsRouteMissing(err error) bool {
+	var rm *RouteMissingError
+	if errors.As(err, &rm) {
+		return true
+	}
+	var ae *APIError
+	if !errors.As(err, &ae) {
+		return false
+	}
+	return ae.StatusCode == http.StatusMethodNotAllowed || (ae.StatusCode == http.StatusNotFound && ae.noStatus)
+}
+
+// RouteMissingError is an operation for which the cluster served neither the documented route
+// nor the older one: both answered as a server without the route does (IsRouteMissing). It
+// does not unwrap to those answers, so that IsNotFound is false: a missing route proves nothing
+// about the object.
+type RouteMissingError struct {
+	// Operation says what was attempted, such as "list the image caches".
+	Operation string
+	// Documented and Older are the two answers.
+	Documented, Older *APIError
+}
+
+func (e *RouteMissingError) Error() string {
+	return fmt.Sprintf("cannot %s: this Orka cluster serves neither the documented route (%s) nor the "+
+		"older one (%s); check that the endpoint is the Orka API and that the cluster runs Orka 3.2 or "+
+		"later, which added image caching", e.Operation, e.Documented, e.Older)
+}
+
+// ImageCachePartialError is an image-cache add or remove that Orka accepted (207 Multi-Status)
+// but that failed on some or all of the selected nodes. The other nodes went ahead.
+type ImageCachePartialError struct {
+	Method, Path string
+	// Action is "add" or "remove".
+	Action string
+	Image  string
+	// Results is every node Orka reported on; Failed picks the failures.
+	Results []ImageCacheResult
+}
+
+// Failed returns the nodes on which the operation failed.
+func (e *ImageCachePartialError) Failed() []ImageCacheResult {
+	var out []ImageCacheResult
+	for _, r := range e.Results {
+		if r.Failed() {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// FailedNodes returns the names of the nodes on which the operation failed.
+func (e *ImageCachePartialError) FailedNodes() []string {
+	failed := e.Failed()
+	out := make([]string, len(failed))
+	for i, r := range failed {
+		out[i] = r.Node
+	}
+	return out
+}
+
+func (e *ImageCachePartialError) Error() string {
+	failed := e.Failed()
+	var b strings.Builder
+	what := fmt.Sprintf("caching image %q", e.Image)
+	if e.Action == "remove" {
+		what = fmt.Sprintf("removing image %q from the cache", e.Image)
+	}
+	fmt.Fprintf(&b, "%s %s: %s failed on %d of %d node(s): ", e.Method, e.Path, what, len(failed), len(e.Results))
+	for i, r := range failed {
+		if i > 0 {
+			b.WriteString("; ")
+		}
+		b.WriteString(describeNodeResult(r))
+	}
+	if e.Action == "remove" {
+		b.WriteString(" (the image stays cached on those nodes; removing it again retries)")
+	}
+	return b.String()
+}
+
+// describeNodeResult shows one node's result: `mini-arm-2 (Failed, code 500): disk full`.
+func describeNodeResult(r ImageCacheResult) string {
+	name := r.Node
+	if name == "" {
+		name = "(unnamed node)"
+	}
+	var detail []string
+	if r.Status != "" {
+		detail = append(detail, r.Status)
+	}
+	if r.Code != 0 {
+		detail = append(detail, fmt.Sprintf("code %d", r.Code))
+	}
+	if len(detail) > 0 {
+		name += " (" + strings.Join(detail, ", ") + ")"
+	}
+	if r.Message != "" {
+		name += ": " + r.Message
+	}
+	return name
+}
 
 // IsConflict reports a 409 (the object already exists).
 func IsConflict(err error) bool { return statusOf(err) == http.StatusConflict }

@@ -90,10 +90,16 @@ func cachedList[T any](ctx context.Context, c *Client, path string) ([]T, error)
 // cannot be read (the fetching reader's context ended, a fault), or ctx asks for a Fresh
 // read, confirm answers instead.
 func refreshOne[T any](ctx context.Context, c *Client, path string, match func(*T) bool, confirm func() (*T, error)) (*T, error) {
+	return refreshOneFrom(ctx, func() ([]T, error) { return cachedList[T](ctx, c, path) }, match, confirm)
+}
+
+// refreshOneFrom is refreshOne with the shared list read by shared (for a kind whose list
+// route is chosen per cluster: image caches).
+func refreshOneFrom[T any](ctx context.Context, shared func() ([]T, error), match func(*T) bool, confirm func() (*T, error)) (*T, error) {
 	if isFresh(ctx) {
 		return confirm()
 	}
-	items, err := cachedList[T](ctx, c, path)
+	items, err := shared()
 	if err != nil && ctx.Err() != nil {
 		return nil, err
 	}

@@ -39,7 +39,7 @@ func (c *Client) RefreshImageCache(ctx context.Context, namespace, image string)
 		return nil, err
 	}
 	ns := namespaceOrDefault(namespace)
-	ic, err := refreshOne(ctx, c, routeImageCaches(ns),
+	ic, err := refreshOneFrom(ctx, func() ([]ImageCache, error) { return c.sharedImageCaches(ctx, ns) },
 		func(v *ImageCache) bool { return v.Image == image },
 		func() (*ImageCache, error) { return c.GetImageCache(ctx, ns, image) })
 	if err == nil && ic.Nodes == nil {

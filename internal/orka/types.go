@@ -184,15 +184,30 @@ type ImageCache struct {
 // ImageCacheNode is the cache state of one image on one node.
 type ImageCacheNode struct {
 	Node string `json:"node"`
-	// Status is CacheStatusCaching, CacheStatusReady or CacheStatusFailed (spellings in wire.go).
+	// Status is CacheStatusCaching, CacheStatusReady, CacheStatusFailed or CacheStatusRemoving
+	// whatever letter case Orka used (NormalizeCacheStatus); a status this client does not know
+	// is kept as sent.
 	Status string `json:"status"`
 }
 
-// ImageCacheRequest selects nodes for .../imagecache/add and /remove: exactly one of Nodes,
-// Tags or All.
+// ImageCacheRequest selects the nodes of an image-cache add or remove: exactly one of Nodes,
+// Tags (the nodes that carry ALL of these tags) or All. Image goes into the path of the
+// documented routes and into the body of the older ones (wire.go).
 type ImageCacheRequest struct {
 	Image string   `json:"image"`
 	Nodes []string `json:"nodes,omitempty"`
 	Tags  []string `json:"tags,omitempty"`
 	All   bool     `json:"all,omitempty"`
+}
+
+// ImageCacheResult is what Orka said about one node in the 207 Multi-Status answer of an
+// image-cache add or remove (shape ASSUMED, decodeImageCacheResults). Failed tells a node on
+// which the operation failed.
+type ImageCacheResult struct {
+	Node string `json:"node"`
+	// Code is the node's own HTTP status code, 0 when Orka gave none.
+	Code int `json:"code,omitempty"`
+	// Status is normalised as ImageCacheNode.Status is (Removing and Failed during a removal).
+	Status  string `json:"status,omitempty"`
+	Message string `json:"message,omitempty"`
 }

@@ -9,15 +9,17 @@ import (
 // Saving a VM into an image and pushing a VM to an OCI registry (orka-api.md §5, "preserve
 // changes"). Which parts of the wire contract are MacStadium's and which are ours:
 //
-//   - [DOC] POST /api/v1/namespaces/{ns}/vms/{name}/save saves the VM's disk as a new local
-//     image, asynchronously; the image appears in GET .../images and moves through the Image
-//     resource's states Updating, then Ready or Failed, with an error message when it failed
-//     (the Image custom resource's status.state and status.errorMessage).
+//   - [DOC] POST /api/v1/namespaces/{ns}/vms/{name}/save with {"imageName": ..., "description":
+//     ...} (the API quick start) saves the VM's disk as a new local image carrying that
+//     description, asynchronously; the image appears in GET .../images and moves through the
+//     Image resource's states Updating, then Ready or Failed, with an error message when it
+//     failed (the Image custom resource's status.state and status.errorMessage).
 //   - [DOC] POST /api/v1/namespaces/{ns}/vms/{name}/push with {"imageReference": ...} starts a
-//     push and answers {"jobName": ...}. No REST route reports a push job's progress.
-//   - [ASSUMED] the save body's field name (SaveVMRequest), the save answer (decoded
-//     tolerantly: it may be empty), the image item's "state" and "errorMessage" field names
-//     (Image in types.go), and that saving to an existing image name is refused with 409.
+//     push and answers 200 {"jobName": "vm-push-xxxxx"}. No REST route reports a push job's
+//     progress.
+//   - [ASSUMED] the save answer (decoded tolerantly: it may be empty), the image item's "state"
+//     and "errorMessage" field names (Image in types.go), and that saving to an existing image
+//     name is refused with 409.
 //   All of these are used only here and in Image, so a live cluster that differs is fixed here.
 
 // Image states. [DOC: the values of the Image custom resource's status.state].
@@ -27,10 +29,12 @@ const (
 	ImageStateFailed   = "Failed"
 )
 
-// SaveVMRequest is the body of .../vms/{name}/save. [ASSUMED field name].
+// SaveVMRequest is the body of .../vms/{name}/save. [DOC].
 type SaveVMRequest struct {
 	// ImageName is the new image's name; Orka refuses a name that is already taken.
 	ImageName string `json:"imageName"`
+	// Description is the new image's description; empty is not sent.
+	Description string `json:"description,omitempty"`
 }
 
 // SaveVMResult is what is known once Orka accepted a save.
@@ -76,7 +80,9 @@ func (c *Client) SaveVM(ctx context.Context, namespace, vm string, req SaveVMReq
 }
 
 // PushVM asks Orka to push a VM's disk to an OCI registry and returns the job Orka started.
-// The POST is never resent: a second push after a lost answer would start a second job.
+// The POST is never resent: a second push after a lost answer would start a second job. For
+// the same reason an accepted push (any 2xx) whose answer cannot be read is no error: JobName
+// is then empty.
 func (c *Client) PushVM(ctx context.Context, namespace, vm string, req PushVMRequest) (*PushVMResult, error) {
 	if err := requireName("VM", vm); err != nil {
 		return nil, err
@@ -90,8 +96,8 @@ func (c *Client) PushVM(ctx context.Context, namespace, vm string, req PushVMReq
 		return nil, err
 	}
 	out := PushVMResult{}
-	if err := decodeInto(http.MethodPost, path, body, &out); err != nil {
-		return nil, err
+	if decodeInto(http.MethodPost, path, body, &out) != nil {
+		out = PushVMResult{}
 	}
 	return &out, nil
 }

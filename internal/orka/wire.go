@@ -15,8 +15,8 @@ package orka
 //   - ASSUMED: registry-credential list items are {"server","username","allowInsecure"}
 //     (RegistryCredential).
 //   - ASSUMED: nodes carry "arch" (Node.Arch).
-//   - ASSUMED: image-cache items are {"image","nodes":[{"node","status"}]} (ImageCache) and the
-//     add/remove body is {"image","nodes","tags","all"} (ImageCacheRequest).
+//   - ASSUMED: image-cache items are {"image","nodes":[{"node","status"}]} (ImageCache), and the
+//     older add/remove body is {"image","nodes","tags","all"} (ImageCacheRequest).
 //   - ASSUMED: role-binding subject list items are {"kind","name","namespace"}
 //     (RoleBindingSubject).
 //   - ASSUMED: cluster-info's certData is PEM text (base64 of PEM tolerated):
@@ -26,10 +26,16 @@ package orka
 //
 // ASSUMED details that live in this file:
 //   - subject kind spellings (SubjectKindUser, SubjectKindServiceAccount)
-//   - image-cache node status spellings (CacheStatus*)
+//   - image-cache node status spellings (CacheStatus*, NormalizeCacheStatus)
 //   - the role-binding subject list route (routeRoleBindingSubjects)
-//   - every image-cache route (routeImageCaches, routeImageCache, routeImageCacheAdd,
-//     routeImageCacheRemove)
+//   - the image-cache list, read and add routes of the documented family (routeImageCaches,
+//     routeImageCache, routeImageCacheAdd; its remove route is DOC), their selector body
+//     (encodeImageCacheSelector) and their 207 per-node answer (decodeImageCacheResults,
+//     ImageCacheResult.Failed)
+//   - every route of the older image-cache family (routeOlderImageCache*) and its body
+//     (encodeOlderImageCacheRequest)
+//   - what a server that lacks a route answers (isKubernetesStatus, used by IsRouteMissing)
+//   - the bodies of image copy and description (encodeImageCopy, encodeImageDescription)
 //   - token request encoding (encodeTokenRequest) and tolerant token response decoding
 //     (decodeTokenResponse)
 //   - the error body is a Kubernetes Status (decodeErrorBody)
@@ -62,13 +68,41 @@ const (
 	SubjectKindServiceAccount = "ServiceAccount"
 )
 
-// Image-cache node statuses. ASSUMED: spellings of "status" in image-cache items (the orka3
-// CLI shows these words).
+// Image-cache node statuses, as this client reports them. [DOC: the orka3 CLI shows caching,
+// ready and failed, and Removing and Failed during a removal.] ASSUMED: the REST answers spell
+// them in some letter case; NormalizeCacheStatus maps any case to these.
 const (
-	CacheStatusCaching = "Caching"
-	CacheStatusReady   = "Ready"
-	CacheStatusFailed  = "Failed"
+	CacheStatusCaching  = "Caching"
+	CacheStatusReady    = "Ready"
+	CacheStatusFailed   = "Failed"
+	CacheStatusRemoving = "Removing"
 )
+
+// NormalizeCacheStatus maps an image-cache status in any letter case ("ready", "CACHING") to
+// the CacheStatus* spelling, so that callers can compare with ==. A status it does not know is
+// returned as sent.
+func NormalizeCacheStatus(status string) string {
+	t := strings.TrimSpace(status)
+	for _, known := range []string{CacheStatusCaching, CacheStatusReady, CacheStatusFailed, CacheStatusRemoving} {
+		if strings.EqualFold(t, known) {
+			return known
+		}
+	}
+	return status
+}
+
+// UnmarshalJSON normalises the status (NormalizeCacheStatus), so that every answer that
+// carries image-cache nodes (list, read, the shared refresh list) reads the same.
+func (n *ImageCacheNode) UnmarshalJSON(b []byte) error {
+	type plain ImageCacheNode // no UnmarshalJSON: no recursion
+	var p plain
+	if err := json.Unmarshal(b, &p); err != nil {
+		return err
+	}
+	p.Status = NormalizeCacheStatus(p.Status)
+	*n = ImageCacheNode(p)
+	return nil
+}
 
 // route joins path segments under /api/v1, escaping each one so that a name can never add or
 // change a path segment.
@@ -159,8 +193,36 @@ func encodeNodeTag(tag string) any {
 
 func routeImages() string { return route("namespaces", DefaultNamespace, "images") }
 
-func routeImage(name string) string {
-	return route("namespaces", DefaultNamespace, "images", name)
+// routeImage reads (GET) and deletes (DELETE) one image. [DOC: the 2.4 to 3.0 API mapping].
+func routeImage(ns, name string) string { return route("namespaces", ns, "images", name) }
+
+// routeImageCopy copies an image under a new name. [DOC path; body ASSUMED, encodeImageCopy].
+func routeImageCopy(ns, name string) string {
+	return route("namespaces", ns, "images", name, "copy")
+}
+
+// routeImageDescription sets an image's description. [DOC path; body ASSUMED,
+// encodeImageDescription].
+func routeImageDescription(ns, name string) string {
+	return route("namespaces", ns, "images", name, "description")
+}
+
+// encodeImageCopy is the body of POST .../images/{name}/copy.
+// ASSUMED: {"newName": ..., "description": ...}; an empty description is not sent, so that
+// Orka's default applies.
+func encodeImageCopy(newName, description string) any {
+	return struct {
+		NewName     string `json:"newName"`
+		Description string `json:"description,omitempty"`
+	}{NewName: newName, Description: description}
+}
+
+// encodeImageDescription is the body of POST .../images/{name}/description.
+// ASSUMED: {"description": ...}; an empty description is sent, to clear it.
+func encodeImageDescription(description string) any {
+	return struct {
+		Description string `json:"description"`
+	}{Description: description}
 }
 
 // routeRoleBindingSubjects lists the orka-dev binding's subjects.
@@ -169,18 +231,127 @@ func routeRoleBindingSubjects(ns string) string {
 	return route("namespaces", ns, "rolebindings", roleBindingName, "subjects")
 }
 
-// ASSUMED: image-cache REST routes (only the orka3 CLI is documented):
-// GET /api/v1/namespaces/{ns}/imagecache, GET .../imagecache/{image} with the image reference
-// path-escaped as one segment, POST .../imagecache/add and POST .../imagecache/remove.
+// Image-cache routes come in two families; imagecache.go uses the documented one first and the
+// older one only where a cluster lacks a documented route (IsRouteMissing). The image reference
+// is always path-escaped as ONE segment ("ghcr.io/org/macos:sonoma" becomes
+// "ghcr.io%2Forg%2Fmacos:sonoma").
+//
+// The documented family, /api/v1/namespaces/{ns}/cache/images/...:
+//   - [DOC: MacStadium's orka3 CLI reference] POST .../cache/images/{image}/remove answers 207
+//     Multi-Status with per-node results.
+//   - [ASSUMED by analogy with remove] GET .../cache/images lists, GET .../cache/images/{image}
+//     reads one item (404 Status when cached nowhere), POST .../cache/images/{image}/add
+//     answers 207 like remove.
 
-func routeImageCaches(ns string) string { return route("namespaces", ns, "imagecache") }
+func routeImageCaches(ns string) string { return route("namespaces", ns, "cache", "images") }
 
-func routeImageCache(ns, image string) string { return route("namespaces", ns, "imagecache", image) }
+func routeImageCache(ns, image string) string {
+	return route("namespaces", ns, "cache", "images", image)
+}
 
-func routeImageCacheAdd(ns string) string { return route("namespaces", ns, "imagecache", "add") }
+func routeImageCacheAdd(ns, image string) string {
+	return route("namespaces", ns, "cache", "images", image, "add")
+}
 
-func routeImageCacheRemove(ns string) string {
+func routeImageCacheRemove(ns, image string) string {
+	return route("namespaces", ns, "cache", "images", image, "remove")
+}
+
+// encodeImageCacheSelector is the body of the documented family's add and remove: the image is
+// in the path. ASSUMED (the CLI's --nodes, --tags and --all flags): {"nodes": [...]},
+// {"tags": [...]} or {"all": true}, exactly one.
+func encodeImageCacheSelector(req ImageCacheRequest) any {
+	return struct {
+		Nodes []string `json:"nodes,omitempty"`
+		Tags  []string `json:"tags,omitempty"`
+		All   bool     `json:"all,omitempty"`
+	}{Nodes: req.Nodes, Tags: req.Tags, All: req.All}
+}
+
+// decodeImageCacheResults reads the per-node results of the documented add and remove.
+// ASSUMED: {"items": [{"node": str, "code": int, "status": str, "message": str}]}. Tolerated as
+// well: a bare array, keys in any letter case, a code sent as a numeric string, "error" for a
+// missing "message", and items that are not objects (skipped). An empty body, null, an object
+// without items (such as a Kubernetes Status) and a body that is not JSON give no results and
+// no error: Orka accepted the request (2xx), and callers read the cache state anyway.
+func decodeImageCacheResults(body []byte) []ImageCacheResult {
+	tree, err := parseTree(body)
+	if err != nil || tree == nil {
+		return nil
+	}
+	items, ok := tree.([]any)
+	if obj, isObj := tree.(map[string]any); isObj {
+		items, ok = lookupFold(obj, "items").([]any)
+	}
+	if !ok {
+		return nil
+	}
+	out := make([]ImageCacheResult, 0, len(items))
+	for _, it := range items {
+		obj, ok := it.(map[string]any)
+		if !ok {
+			continue
+		}
+		r := ImageCacheResult{
+			Node:    jsonString(lookupFold(obj, "node")),
+			Status:  NormalizeCacheStatus(jsonString(lookupFold(obj, "status"))),
+			Message: jsonString(lookupFold(obj, "message")),
+		}
+		if r.Message == "" {
+			r.Message = jsonString(lookupFold(obj, "error"))
+		}
+		if code, ok := wholeNumber(lookupFold(obj, "code")); ok {
+			r.Code = int(code)
+		}
+		out = append(out, r)
+	}
+	return out
+}
+
+// Failed reports a node on which the operation failed. ASSUMED: a code of 400 or more, or the
+// status Failed (for a removal [DOC]: the image stays cached there; removing again retries).
+func (r ImageCacheResult) Failed() bool {
+	return r.Code >= 400 || strings.EqualFold(strings.TrimSpace(r.Status), CacheStatusFailed)
+}
+
+// The older family [ASSUMED, superseded: a low-trust source]: GET .../imagecache,
+// GET .../imagecache/{image}, POST .../imagecache/add and POST .../imagecache/remove, with the
+// image in the body (encodeOlderImageCacheRequest).
+
+func routeOlderImageCaches(ns string) string { return route("namespaces", ns, "imagecache") }
+
+func routeOlderImageCache(ns, image string) string {
+	return route("namespaces", ns, "imagecache", image)
+}
+
+func routeOlderImageCacheAdd(ns string) string {
+	return route("namespaces", ns, "imagecache", "add")
+}
+
+func routeOlderImageCacheRemove(ns string) string {
 	return route("namespaces", ns, "imagecache", "remove")
+}
+
+// encodeOlderImageCacheRequest is the body of the older add and remove:
+// {"image": ..., "nodes": [...] | "tags": [...] | "all": true}. ASSUMED.
+func encodeOlderImageCacheRequest(req ImageCacheRequest) any { return req }
+
+// isKubernetesStatus reports whether an error body is a Kubernetes Status, which Orka sends
+// for its own refusals (such as "image X is not cached"), as opposed to what a server without
+// the route sends: Go's plain-text "404 page not found", an HTML page, nothing, or a
+// framework's {"message": "Not Found"}. ASSUMED: a JSON object whose "kind" is "Status", or
+// that carries a Kubernetes "reason".
+func isKubernetesStatus(body []byte) bool {
+	body = bytes.TrimSpace(body)
+	if len(body) == 0 || body[0] != '{' {
+		return false
+	}
+	var obj map[string]any
+	if err := json.Unmarshal(body, &obj); err != nil {
+		return false
+	}
+	return strings.EqualFold(jsonString(lookupFold(obj, "kind")), "Status") ||
+		jsonString(lookupFold(obj, "reason")) != ""
 }
 
 // createNamespaceBody is the body of POST /api/v1/namespaces. [DOC].

@@ -102,7 +102,10 @@ func TestRouteEscapesSegments(t *testing.T) {
 	if got := routeVM("orka-ci", "../x"); got != "/api/v1/namespaces/orka-ci/vms/..%2Fx" {
 		t.Errorf("routeVM = %s", got)
 	}
-	if got := routeImageCache("orka-default", "ghcr.io/org/macos:sonoma"); got != "/api/v1/namespaces/orka-default/imagecache/ghcr.io%2Forg%2Fmacos:sonoma" {
+	if got := routeImageCache("orka-default", "ghcr.io/org/macos:sonoma"); got != "/api/v1/namespaces/orka-default/cache/images/ghcr.io%2Forg%2Fmacos:sonoma" {
 		t.Errorf("routeImageCache = %s", got)
+	}
+	if got := routeOlderImageCache("orka-default", "ghcr.io/org/macos:sonoma"); got != "/api/v1/namespaces/orka-default/imagecache/ghcr.io%2Forg%2Fmacos:sonoma" {
+		t.Errorf("routeOlderImageCache = %s", got)
 	}
 }
