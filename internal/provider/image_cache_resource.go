@@ -94,7 +94,7 @@ func (r *imageCacheResource) Schema(ctx context.Context, _ resource.SchemaReques
 				PlanModifiers: []planmodifier.Set{replaceUnlessImportedSet()},
 			},
 			"tags": schema.SetAttribute{
-				MarkdownDescription: "Cache on the nodes that carry any of these Orka node tags.",
+				MarkdownDescription: "Cache on the nodes that carry all of these Orka node tags.",
 				ElementType:         types.StringType, Optional: true, Validators: selector(nodeTagValidator(nodeTagMaxLen)),
 				PlanModifiers: []planmodifier.Set{replaceUnlessImportedSet()},
 			},
@@ -107,7 +107,7 @@ func (r *imageCacheResource) Schema(ctx context.Context, _ resource.SchemaReques
 				}},
 			},
 			"node_status": schema.MapAttribute{
-				MarkdownDescription: "Cache status per targeted node: `Caching`, `Ready` or `Failed`.",
+				MarkdownDescription: "Cache status per targeted node: `Caching`, `Ready`, `Failed` or `Removing`.",
 				ElementType:         types.StringType, Computed: true,
 				PlanModifiers: []planmodifier.Map{mapplanmodifier.UseStateForUnknown()},
 			},
@@ -187,6 +187,16 @@ func (r *imageCacheResource) Create(ctx context.Context, req resource.CreateRequ
 		},
 		mismatch: func(*orka.ImageCache) string { return "" },
 	})
+	var partial *orka.ImageCachePartialError
+	if errors.As(err, &partial) {
+		// Orka took the add and reported failed nodes: the cache exists, so it is recorded,
+		// tainted by the error, and the next apply removes it and caches the image again.
+		plan.NodeStatus = types.MapNull(types.StringType)
+		resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
+		resp.Diagnostics.AddError(summary, partial.Error()+"\n\nThe cache is kept in the Terraform state as tainted; "+
+			"the next apply removes it and caches the image again.")
+		return
+	}
 	if err != nil {
 		if !settleCreateError(&resp.Diagnostics, summary, "image", what, ns+"/"+add.Image, err) {
 			plan.NodeStatus = types.MapNull(types.StringType)
@@ -374,7 +384,7 @@ func (r *imageCacheResource) Delete(ctx context.Context, req resource.DeleteRequ
 		// Imported without a selector: remove it where it is.
 		remove.All = true
 	}
-	err = r.data.client.RemoveImageCache(ctx, ns, remove)
+	results, err := r.data.client.RemoveImageCacheWithResults(ctx, ns, remove)
 	if orka.IsAmbiguous(err) {
 		// The removal may have been carried out: look before reporting a failure, and send it
 		// again (removing twice is harmless) only when the image is still cached.
@@ -385,11 +395,52 @@ func (r *imageCacheResource) Delete(ctx context.Context, req resource.DeleteRequ
 		case orka.IsNotFound(gerr), gerr == nil && len(cacheNodesWith(cache, remove.Nodes, "missing")) == len(remove.Nodes) && len(remove.Nodes) > 0:
 			err = nil
 		case gerr == nil:
-			err = r.data.client.RemoveImageCache(ctx, ns, remove)
+			results, err = r.data.client.RemoveImageCacheWithResults(ctx, ns, remove)
 		}
 	}
+	what := fmt.Sprintf("Could not remove the cache of image %q in namespace %q", remove.Image, ns)
 	if err != nil && !orka.IsNotFound(err) {
-		addAPIError(&resp.Diagnostics, fmt.Sprintf("Could not remove the cache of image %q in namespace %q", remove.Image, ns), err)
+		addAPIError(&resp.Diagnostics, what, err)
+		return
+	}
+	// Removal runs as a job on each node (Removing, then gone; or Failed, still cached). Wait
+	// for it: caching the image again right away, as a replacement does, would otherwise meet
+	// the old entry, and Orka (3.6.3 and later) skips re-caching an image committed again under
+	// the same name unless it was removed first.
+	targets := remove.Nodes
+	if len(targets) == 0 {
+		for _, res := range results {
+			targets = append(targets, res.Node)
+		}
+	}
+	if len(targets) == 0 && !remove.All {
+		return // a tag selector on a cluster that does not say which nodes it removed from
+	}
+	deleteTimeout, d := state.Timeouts.Delete(ctx, imageCacheDefaultDeleteTimeout)
+	resp.Diagnostics.Append(d...)
+	wctx, cancel := context.WithTimeout(ctx, deleteTimeout)
+	defer cancel()
+	var cache *orka.ImageCache
+	err = poll(wctx, func() (bool, error) {
+		var err error
+		cache, err = r.data.client.GetImageCache(orka.Fresh(wctx), ns, remove.Image)
+		switch {
+		case orka.IsNotFound(err):
+			return true, nil
+		case err != nil:
+			return false, err
+		}
+		if failed := cacheNodesWith(cache, targets, orka.CacheStatusFailed); len(failed) > 0 {
+			return false, fmt.Errorf("removal failed on %s: Orka keeps the image cached there; destroy again to retry",
+				strings.Join(failed, ", "))
+		}
+		return len(cacheNodesWith(cache, targets, "missing")) == len(targetedCacheNodes(cache, targets)), nil
+	}, func() error {
+		return fmt.Errorf("the delete timeout ran out while nodes were still removing the image: %s",
+			strings.Join(cacheNodesNot(cache, targets, "missing"), ", "))
+	})
+	if err != nil {
+		addAPIError(&resp.Diagnostics, what, err)
 	}
 }
 
