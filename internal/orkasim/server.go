@@ -115,8 +115,16 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case p == "/_sim" || strings.HasPrefix(p, "/_sim/"):
 		s.serveSim(w, r)
 	default:
-		writeError(w, notFound("no route for %s %s", r.Method, p))
+		writeNoRoute(w)
 	}
+}
+
+// writeNoRoute answers a path that no route serves the way a Go HTTP gateway without such a
+// route does (net/http's NotFound): 404 with the plain-text body "404 page not found", not a
+// Kubernetes Status. Clients that probe for a route tell "no such route" from "no such object"
+// by exactly this. [ASSUMED: the Orka API server is a Go gateway, orka-api.md §0]
+func writeNoRoute(w http.ResponseWriter) {
+	http.Error(w, "404 page not found", http.StatusNotFound)
 }
 
 // serveAPI runs one /api/ request through the request log, faults, maintenance, auth and
@@ -332,10 +340,19 @@ type route struct {
 	segs   []string
 	auth   authLevel
 	h      handler
+	// served says whether the route exists on this cluster now; nil means always. A route
+	// that is not served answers like a path no route serves (writeNoRoute).
+	served func(*Server) bool
 }
 
 func mkRoute(method, pattern string, auth authLevel, h handler) route {
 	return route{method: method, segs: strings.Split(strings.Trim(pattern, "/"), "/"), auth: auth, h: h}
+}
+
+// onlyWhen makes a route exist only while served says so.
+func (rt route) onlyWhen(served func(*Server) bool) route {
+	rt.served = served
+	return rt
 }
 
 // routes is every route of orka-api.md.
@@ -401,13 +418,14 @@ func splitPath(r *http.Request) ([]string, bool) {
 	return out, true
 }
 
-// match finds the route for a request: the one with the right method and the most literal
-// segments. allowed reports whether the path matched some other method.
-func match(rts []route, method string, segs []string) (best *route, params map[string]string, pathMatched bool) {
+// match finds the route for a request among the routes s serves now: the one with the right
+// method and the most literal segments. pathMatched reports whether the path matched a
+// served route of some other method.
+func (s *Server) match(rts []route, method string, segs []string) (best *route, params map[string]string, pathMatched bool) {
 	bestLit := -1
 	for i := range rts {
 		rt := &rts[i]
-		if len(rt.segs) != len(segs) {
+		if len(rt.segs) != len(segs) || (rt.served != nil && !rt.served(s)) {
 			continue
 		}
 		lit, ok := 0, true
@@ -443,16 +461,16 @@ func match(rts []route, method string, segs []string) (best *route, params map[s
 func (s *Server) route(w http.ResponseWriter, r *http.Request, body []byte) {
 	segs, ok := splitPath(r)
 	if !ok {
-		writeError(w, notFound("no route for %s %s", r.Method, r.URL.Path))
+		writeNoRoute(w)
 		return
 	}
-	rt, params, pathMatched := match(routes, r.Method, segs)
+	rt, params, pathMatched := s.match(routes, r.Method, segs)
 	if rt == nil {
 		if pathMatched {
 			writeError(w, errorf(http.StatusMethodNotAllowed, "MethodNotAllowed", "method %s is not allowed on %s", r.Method, r.URL.Path))
 			return
 		}
-		writeError(w, notFound("no route for %s %s", r.Method, r.URL.Path))
+		writeNoRoute(w)
 		return
 	}
 	c := &call{r: r, body: body, params: params}

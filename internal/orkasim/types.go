@@ -120,7 +120,25 @@ const (
 	StatusFailed  = "Failed"
 )
 
-// VM is a deployed VM as the deploy response and list/get items show it.
+// DeployResponse is the answer of a deploy (POST .../vms). It carries only what the API quick
+// start's real answer and the GitHub Actions integration's deploy-response model show [DOC:
+// orka-api.md §5]: no cpu, customMetadata, image, vmConfig, deployDate, type, namespace or
+// gpuPassthrough. A client reads the VM back (GET) for those. Memory is the quantity string
+// of the VM shape, e.g. "8.10Gi".
+type DeployResponse struct {
+	Name         string `json:"name"`
+	Node         string `json:"node"`
+	Memory       string `json:"memory"`
+	IP           string `json:"ip"`
+	SSH          *int   `json:"ssh"`
+	VNC          *int   `json:"vnc"`
+	Screenshare  *int   `json:"screenshare"`
+	Status       string `json:"status"`
+	PortWarnings string `json:"portWarnings,omitempty"`
+}
+
+// VM is a deployed VM as list and get items show it (see Variants for the fields a cluster
+// may leave out) and as Snapshot holds it.
 type VM struct {
 	Name           string            `json:"name"`
 	Namespace      string            `json:"namespace"`

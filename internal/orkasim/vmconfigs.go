@@ -110,6 +110,7 @@ func (s *Server) buildVMConfig(in vmConfigInput) (*vmConfigRec, error) {
 	if raw < 0 {
 		return nil, invalid("memory", raw, "must be at least 0 (0 derives it from cpu)")
 	}
+	raw = roundMemory(raw) // stored and read back rounded; 0 still derives it
 	if raw > nodeMemoryGiB {
 		return nil, invalid("memory", raw, fmt.Sprintf("must be at most %g (GiB of a node)", nodeMemoryGiB))
 	}

@@ -88,7 +88,7 @@ func (s *Server) buildVM(ns *nsState, in deployInput) (*vmState, int, error) {
 	if in.Name == "" || in.ShouldGenerateName {
 		in.Name = generatedName(in.Name, ns.vms)
 	}
-	if err := validateDNSLabel("name", in.Name, 63); err != nil {
+	if err := validateVMName(in.Name); err != nil {
 		return nil, 0, err
 	}
 	if in.VMConfig == "" && in.Image == "" {
@@ -126,7 +126,7 @@ func (s *Server) buildVM(ns *nsState, in deployInput) (*vmState, int, error) {
 			return nil, 0, invalid("memory", *in.Memory, "must be at least 0 (0 derives it from cpu)")
 		}
 		if *in.Memory > 0 {
-			rawMemory = *in.Memory
+			rawMemory = roundMemory(*in.Memory) // 0 after rounding derives it, as 0 does
 		}
 	}
 	vm.memory = rawMemory
@@ -282,7 +282,16 @@ func (s *Server) deployVM(c *call) (int, any, error) {
 	}
 	s.startLocked(vm)
 	s.wakeLocked()
-	return http.StatusCreated, vm.view(), nil
+	return http.StatusCreated, vm.deployView(), nil
+}
+
+// deployView is the deploy answer: only the documented fields.
+func (vm *vmState) deployView() DeployResponse {
+	return DeployResponse{
+		Name: vm.vm.Name, Node: vm.vm.Node, Memory: vm.vm.Memory, IP: vm.vm.IP,
+		SSH: copyInt(vm.vm.SSH), VNC: copyInt(vm.vm.VNC), Screenshare: copyInt(vm.vm.Screenshare),
+		Status: vm.vm.Status, PortWarnings: vm.vm.PortWarnings,
+	}
 }
 
 func shuttingDown(vm *vmState) error {
@@ -300,7 +309,7 @@ func (s *Server) deployCheckLocked(ns string, vm *vmState) (bool, int, any, erro
 	case StatusFailed:
 		return true, 0, nil, internalError("deployment of VM %q in namespace %q failed", vm.vm.Name, ns)
 	case StatusRunning:
-		return true, http.StatusCreated, vm.view(), nil
+		return true, http.StatusCreated, vm.deployView(), nil
 	}
 	return false, 0, nil, nil
 }

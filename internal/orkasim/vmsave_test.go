@@ -51,7 +51,7 @@ func TestSaveVMMakesADeployableImage(t *testing.T) {
 		t.Fatalf("image after the save: %+v", img)
 	}
 	e.createConfig("from-save", map[string]any{"image": "tuned-save.orkasi"})
-	vm := e.mustDeploy("orka-default", map[string]any{"name": "restored", "vmConfig": "from-save"})
+	vm := e.getVM("orka-default", e.mustDeploy("orka-default", map[string]any{"name": "restored", "vmConfig": "from-save"}).Name)
 	if vm.Image != "tuned-save.orkasi" || vm.Status != "Running" {
 		t.Fatalf("VM from the saved image %+v", vm)
 	}
