@@ -72,14 +72,19 @@ func generatedName(prefix string, taken map[string]*vmState) string {
 		prefix = prefix[:63-suffixLen]
 	}
 	for {
-		b := []byte(prefix + strings.Repeat("x", suffixLen))
-		for i := len(prefix); i < len(b); i++ {
-			b[i] = nameAlphabet[rand.IntN(len(nameAlphabet))]
-		}
-		if taken[string(b)] == nil {
-			return string(b)
+		if name := prefix + randomSuffix(suffixLen); taken[name] == nil {
+			return name
 		}
 	}
+}
+
+// randomSuffix is n random lowercase letters and digits, as Kubernetes' generateName adds.
+func randomSuffix(n int) string {
+	b := make([]byte, n)
+	for i := range b {
+		b[i] = nameAlphabet[rand.IntN(len(nameAlphabet))]
+	}
+	return string(b)
 }
 
 // buildVM validates a deploy body against the namespace and the VM config it names and
