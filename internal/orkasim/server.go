@@ -395,6 +395,9 @@ var routes = []route{
 	mkRoute("POST", "/api/v1/namespaces/{ns}/nodes/{node}/untag", authAdmin, (*Server).untagNode),
 	mkRoute("GET", "/api/v1/namespaces/{ns}/images", authNamespace, (*Server).listImages),
 	mkRoute("GET", "/api/v1/namespaces/{ns}/images/{name}", authNamespace, (*Server).getImage),
+	mkRoute("DELETE", "/api/v1/namespaces/{ns}/images/{name}", authNamespace, (*Server).deleteImage),
+	mkRoute("POST", "/api/v1/namespaces/{ns}/images/{name}/description", authNamespace, (*Server).describeImage),
+	mkRoute("POST", "/api/v1/namespaces/{ns}/images/{name}/copy", authNamespace, (*Server).copyImage),
 
 	mkRoute("GET", "/api/v1/namespaces/{ns}/imagecache", authNamespace, (*Server).listImageCaches),
 	mkRoute("GET", "/api/v1/namespaces/{ns}/imagecache/{image}", authNamespace, (*Server).getImageCache),

@@ -251,6 +251,19 @@ type Image struct {
 	ErrorMessage string `json:"errorMessage,omitempty"`
 }
 
+// imageDescriptionInput is the body of POST .../images/{name}/description. [ASSUMED body;
+// the route is DOC: the 2.4 to 3.0 API mapping] A missing description is refused; "" clears it.
+type imageDescriptionInput struct {
+	Description *string `json:"description"`
+}
+
+// imageCopyInput is the body of POST .../images/{name}/copy. [ASSUMED body; the route is DOC:
+// the 2.4 to 3.0 API mapping] Without a description the copy keeps the source's.
+type imageCopyInput struct {
+	NewName     string  `json:"newName"`
+	Description *string `json:"description"`
+}
+
 // Image-cache statuses of one node.
 const (
 	CacheCaching = "Caching"

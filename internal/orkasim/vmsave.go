@@ -32,7 +32,7 @@ const saveMinutes = 2
 // because images are custom resources. [ASSUMED as the rule Orka applies to a saved image].
 var imageNameRE = regexp.MustCompile(`^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$`)
 
-// saveRec is an image being saved.
+// saveRec is an image being saved, or copied when vm is "".
 type saveRec struct {
 	ns, vm  string
 	readyAt time.Time
@@ -177,7 +177,7 @@ func (st *state) settleSaves() {
 			continue
 		}
 		var vmGone bool
-		if ns := st.namespaces[rec.ns]; ns == nil || ns.vms[rec.vm] == nil {
+		if ns := st.namespaces[rec.ns]; rec.vm != "" && (ns == nil || ns.vms[rec.vm] == nil) {
 			vmGone = true
 		}
 		switch {
