@@ -29,7 +29,7 @@ func TestAuthentication(t *testing.T) {
 	if len(New(Options{}).AdminToken()) != 64 {
 		t.Fatal("random admin token should be 32 bytes of hex")
 	}
-	paths := []string{"/api/v1/namespaces", cfgPath, vmPath, base + "/nodes", base + "/images", base + "/imagecache",
+	paths := []string{"/api/v1/namespaces", cfgPath, vmPath, base + "/nodes", base + "/images", base + "/imagecache", base + "/cache/images",
 		base + "/serviceaccounts", base + "/secrets/registrycredentials", base + "/rolebindings/orka-dev/subjects"}
 	for _, p := range paths {
 		for _, tok := range []string{"", "wrong", "eyJhbGciOiJIUzI1NiJ9.e30.c2ln"} {

@@ -246,6 +246,7 @@ func (s *Server) Upgrade(req UpgradeRequest) (UpgradeResult, error) {
 			ns.creds = map[string]RegistryCredential{}
 		}
 		if cacheLost {
+			ns.settleCaches(time.Now())
 			res.ClearedImageCaches += len(ns.caches)
 			ns.caches = map[string]map[string]*cacheEntry{}
 		}

@@ -37,6 +37,8 @@ type Server struct {
 
 	// latencyNs and jitterNs are Options.Latency and LatencyJitter, changed by SetLatency.
 	latencyNs, jitterNs atomic.Int64
+	// variants are the Options variants, changed by SetVariants.
+	variants atomic.Pointer[Variants]
 
 	closeOnce sync.Once
 	closed    chan struct{} // closed by Close: waiting deploys and delays end at once
@@ -58,6 +60,8 @@ func New(opts Options) *Server {
 	}
 	s := &Server{opts: opts, admin: opts.AdminToken, now: opts.Now, capCh: make(chan struct{}), closed: make(chan struct{})}
 	s.SetLatency(opts.Latency, opts.LatencyJitter)
+	s.SetVariants(Variants{OmitVMCustomMetadata: opts.OmitVMCustomMetadata, SparseVMItems: opts.SparseVMItems,
+		LegacyImageCache: opts.LegacyImageCache})
 	if s.admin == "" {
 		s.admin = randomHex(32)
 	}
@@ -185,6 +189,13 @@ func (s *Server) SetLatency(latency, jitter time.Duration) {
 	s.latencyNs.Store(int64(max(latency, 0)))
 	s.jitterNs.Store(int64(max(jitter, 0)))
 }
+
+// SetVariants changes the variants (Options.OmitVMCustomMetadata, SparseVMItems and
+// LegacyImageCache) for the requests that follow. Reset keeps them.
+func (s *Server) SetVariants(v Variants) { s.variants.Store(&v) }
+
+// Variants returns the variants in force.
+func (s *Server) Variants() Variants { return *s.variants.Load() }
 
 // latency is how long this answer is held back: the latency plus a random share of the jitter.
 func (s *Server) latency() time.Duration {
@@ -399,11 +410,22 @@ var routes = []route{
 	mkRoute("POST", "/api/v1/namespaces/{ns}/images/{name}/description", authNamespace, (*Server).describeImage),
 	mkRoute("POST", "/api/v1/namespaces/{ns}/images/{name}/copy", authNamespace, (*Server).copyImage),
 
+	// The image cache's documented family (orka-api.md §8): remove is DOC; list, read and add
+	// are ASSUMED by analogy and are not served under Variants.LegacyImageCache.
+	mkRoute("GET", "/api/v1/namespaces/{ns}/cache/images", authNamespace, (*Server).listImageCaches).onlyWhen(documentedCacheReads),
+	mkRoute("GET", "/api/v1/namespaces/{ns}/cache/images/{image}", authNamespace, (*Server).getImageCache).onlyWhen(documentedCacheReads),
+	mkRoute("POST", "/api/v1/namespaces/{ns}/cache/images/{image}/add", authNamespace, (*Server).addCachedImage).onlyWhen(documentedCacheReads),
+	mkRoute("POST", "/api/v1/namespaces/{ns}/cache/images/{image}/remove", authNamespace, (*Server).removeCachedImage),
+	// The older assumed image-cache routes, always served.
 	mkRoute("GET", "/api/v1/namespaces/{ns}/imagecache", authNamespace, (*Server).listImageCaches),
 	mkRoute("GET", "/api/v1/namespaces/{ns}/imagecache/{image}", authNamespace, (*Server).getImageCache),
 	mkRoute("POST", "/api/v1/namespaces/{ns}/imagecache/add", authNamespace, (*Server).addImageCache),
 	mkRoute("POST", "/api/v1/namespaces/{ns}/imagecache/remove", authNamespace, (*Server).removeImageCache),
 }
+
+// documentedCacheReads: the documented image-cache family serves list, read and add unless
+// Variants.LegacyImageCache holds.
+func documentedCacheReads(s *Server) bool { return !s.Variants().LegacyImageCache }
 
 // splitPath splits the escaped path into unescaped segments, so that an image name escaped
 // as one segment (ghcr.io%2Forg%2Fmacos:sonoma) stays one segment.

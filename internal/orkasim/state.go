@@ -5,6 +5,7 @@ import (
 	"maps"
 	"slices"
 	"sort"
+	"strings"
 	"time"
 )
 
@@ -25,6 +26,9 @@ type state struct {
 	tokens     map[string]*tokenRec // by the whole token string
 	saves      map[string]*saveRec  // images being saved, by image name
 	pushJobs   []PushJob
+	// failRemoval names the nodes whose next image-cache removal ends Failed
+	// (FailNextCacheRemoval).
+	failRemoval map[string]bool
 }
 
 type nsState struct {
@@ -70,19 +74,6 @@ type tokenRec struct {
 	noExp  bool
 }
 
-type cacheEntry struct {
-	status  string
-	readyAt time.Time // wall clock; zero means the status does not change by itself
-}
-
-func (e *cacheEntry) current(now time.Time) string {
-	if e.status == CacheCaching && !e.readyAt.IsZero() && !now.Before(e.readyAt) {
-		e.status = CacheReady
-		e.readyAt = time.Time{}
-	}
-	return e.status
-}
-
 func newNamespace(name string, customPods bool) *nsState {
 	return &nsState{
 		name:       name,
@@ -100,8 +91,9 @@ func newState(nodes int) *state {
 	st := &state{
 		namespaces: map[string]*nsState{defaultNamespace: newNamespace(defaultNamespace, false)},
 		vmConfigs:  map[string]*vmConfigRec{},
-		tokens:     map[string]*tokenRec{},
-		saves:      map[string]*saveRec{},
+		tokens:      map[string]*tokenRec{},
+		saves:       map[string]*saveRec{},
+		failRemoval: map[string]bool{},
 		images: []Image{
 			{Name: "90gbsonomassd.orkasi", Description: "macOS Sonoma 14, 90 GB SSD", Type: "arm64", State: ImageReady},
 			{Name: "90gbventurassd.orkasi", Description: "macOS Ventura 13, 90 GB SSD", Type: "arm64", State: ImageReady},
@@ -340,12 +332,13 @@ func (s *Server) SetVMStatus(namespace, name, status string) error {
 }
 
 // SetImageCacheStatus sets the cache status of an image on a node out of band. The status
-// then stays as set (a Caching set here does not turn Ready by itself).
+// then stays as set (a Caching set here does not turn Ready by itself, nor does a Removing
+// set here end).
 func (s *Server) SetImageCacheStatus(namespace, image, node, status string) error {
 	switch status {
-	case CacheCaching, CacheReady, CacheFailed:
+	case CacheCaching, CacheReady, CacheFailed, CacheRemoving:
 	default:
-		return fmt.Errorf("invalid image-cache status %q: must be Caching, Ready or Failed", status)
+		return fmt.Errorf("invalid image-cache status %q: must be Caching, Ready, Failed or Removing", status)
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -388,6 +381,24 @@ func (s *Server) MoveNode(node, namespace string) error {
 	if err := s.moveNodeLocked(n, namespace); err != nil {
 		return err
 	}
+	return nil
+}
+
+// RemoveNode takes a node out of the cluster, as when a machine is decommissioned; it must run
+// no VM. Image-cache entries of the node stay behind until a removal cleans them up, as the
+// CLI reference describes for nodes that no longer exist. Reset brings the node back.
+func (s *Server) RemoveNode(node string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.st.node(node) == nil {
+		return fmt.Errorf("node %q not found", node)
+	}
+	if vms := s.st.vmsOnNodeLocked(node); len(vms) > 0 {
+		return fmt.Errorf("node %q runs %d VM(s): %s; delete them first", node, len(vms), strings.Join(vms, ", "))
+	}
+	s.st.nodes = slices.DeleteFunc(s.st.nodes, func(n *nodeState) bool { return n.name == node })
+	delete(s.st.failRemoval, node)
+	s.wakeLocked()
 	return nil
 }
 
@@ -443,11 +454,12 @@ func (s *Server) Snapshot() Snapshot {
 		}
 		snap.RegistryCredentials[name] = maps.Clone(ns.creds)
 		snap.Subjects[name] = append([]Subject{}, ns.subjects...)
+		ns.settleCaches(now)
 		caches := map[string]map[string]string{}
 		for img, nodes := range ns.caches {
 			m := map[string]string{}
 			for node, e := range nodes {
-				m[node] = e.current(now)
+				m[node] = e.status
 			}
 			caches[img] = m
 		}

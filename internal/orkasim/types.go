@@ -26,6 +26,25 @@ type Options struct {
 	// delayed.
 	Latency       time.Duration
 	LatencyJitter time.Duration
+
+	// The variants below choose among answers MacStadium documents nothing about, so that a
+	// client can be tested against each (see Variants; SetVariants changes them at run time).
+
+	// OmitVMCustomMetadata: VM get and list items carry no customMetadata field at all.
+	OmitVMCustomMetadata bool
+	// SparseVMItems: VM get and list items carry no namespace, vmConfig or type.
+	SparseVMItems bool
+	// LegacyImageCache: of the documented .../cache/images family only .../{image}/remove is
+	// served; add, read and list exist only on the older .../imagecache routes.
+	LegacyImageCache bool
+}
+
+// Variants are the switches of Options that choose among answers MacStadium documents
+// nothing about. POST /_sim/variants takes them as JSON under the same names.
+type Variants struct {
+	OmitVMCustomMetadata bool `json:"omitVMCustomMetadata"`
+	SparseVMItems        bool `json:"sparseVMItems"`
+	LegacyImageCache     bool `json:"legacyImageCache"`
 }
 
 // ClusterInfo is GET /api/v1/cluster-info.
@@ -264,11 +283,23 @@ type imageCopyInput struct {
 	Description *string `json:"description"`
 }
 
-// Image-cache statuses of one node.
+// Image-cache statuses of one node. Removing (a removal in progress) and Failed after a
+// removal (the image stays cached; retry) are DOC: the orka3 CLI reference.
 const (
-	CacheCaching = "Caching"
-	CacheReady   = "Ready"
-	CacheFailed  = "Failed"
+	CacheCaching  = "Caching"
+	CacheReady    = "Ready"
+	CacheFailed   = "Failed"
+	CacheRemoving = "Removing"
+)
+
+// Statuses that only a node's entry of an add or remove answer (ImageCacheNodeResult) shows.
+const (
+	// CacheNotCached: a removal from a node that does not cache the image does nothing
+	// [DOC: the CLI reference, "a no-op"].
+	CacheNotCached = "NotCached"
+	// CacheRemoved: a removal from a node that no longer exists cleaned its entry up at once
+	// [DOC: the CLI reference].
+	CacheRemoved = "Removed"
 )
 
 // ImageCache is one cached image and its per-node status.
@@ -283,11 +314,37 @@ type ImageCacheNode struct {
 	Status string `json:"status"`
 }
 
-type imageCacheInput struct {
-	Image string   `json:"image"`
+// cacheSelector picks the nodes of an image-cache add or remove: exactly one of nodes, tags
+// (nodes that carry every tag given [DOC: the CLI reference]) or all. It is the whole body of
+// the documented .../cache/images/{image}/add and /remove [ASSUMED for add, by analogy].
+type cacheSelector struct {
 	Nodes []string `json:"nodes"`
 	Tags  []string `json:"tags"`
 	All   bool     `json:"all"`
+}
+
+// imageCacheInput is the body of the older .../imagecache/add and /remove: the image and a
+// selector. [ASSUMED, superseded]
+type imageCacheInput struct {
+	Image string `json:"image"`
+	cacheSelector
+}
+
+// ImageCacheMultiStatus is the 207 Multi-Status answer of .../cache/images/{image}/add and
+// /remove: one item per targeted node. The 207 of remove is DOC (the CLI reference); the 207
+// of add and this body's shape are ASSUMED, and this type is the one place that says so.
+type ImageCacheMultiStatus struct {
+	Items []ImageCacheNodeResult `json:"items"`
+}
+
+// ImageCacheNodeResult is what an add or remove did on one node. Code is an HTTP status:
+// 202 Caching or Removing (started), 200 Ready, NotCached or Removed (nothing left to do),
+// 409 when the node's entry is in the other operation.
+type ImageCacheNodeResult struct {
+	Node    string `json:"node"`
+	Code    int    `json:"code"`
+	Status  string `json:"status"`
+	Message string `json:"message"`
 }
 
 // list is the {"items": [...]} envelope of every list answer.
