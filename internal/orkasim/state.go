@@ -89,8 +89,8 @@ func newNamespace(name string, customPods bool) *nsState {
 // newState is the seeded cluster.
 func newState(nodes int) *state {
 	st := &state{
-		namespaces: map[string]*nsState{defaultNamespace: newNamespace(defaultNamespace, false)},
-		vmConfigs:  map[string]*vmConfigRec{},
+		namespaces:  map[string]*nsState{defaultNamespace: newNamespace(defaultNamespace, false)},
+		vmConfigs:   map[string]*vmConfigRec{},
 		tokens:      map[string]*tokenRec{},
 		saves:       map[string]*saveRec{},
 		failRemoval: map[string]bool{},
