@@ -39,6 +39,8 @@ type Server struct {
 	latencyNs, jitterNs atomic.Int64
 	// variants are the Options variants, changed by SetVariants.
 	variants atomic.Pointer[Variants]
+	// smallTeams is Options.SmallTeamsAdmin; nil without it.
+	smallTeams *smallTeamsAdmin
 
 	closeOnce sync.Once
 	closed    chan struct{} // closed by Close: waiting deploys and delays end at once
@@ -69,8 +71,25 @@ func New(opts Options) *Server {
 		s.now = time.Now
 	}
 	s.jwtKey = []byte(randomHex(32))
-	s.st = newState(opts.Nodes)
+	if opts.SmallTeamsAdmin != "" {
+		ns, sa, err := parseSmallTeamsAdmin(opts.SmallTeamsAdmin)
+		if err != nil {
+			panic("orkasim: " + err.Error())
+		}
+		now := s.now()
+		a := &smallTeamsAdmin{ns: ns, sa: sa, rec: tokenRec{ns: ns, sa: sa, exp: now.Add(defaultTokenLifetime)}}
+		a.token = s.mintJWT(&a.rec, now)
+		s.smallTeams = a
+	}
+	s.st = s.seed()
 	return s
+}
+
+// seed is the seeded state: the nodes, the images, orka-default, and the Small Teams admin.
+func (s *Server) seed() *state {
+	st := newState(s.opts.Nodes)
+	s.seedSmallTeamsAdmin(st)
+	return st
 }
 
 // Close ends every wait in progress (deploys waiting for a node or in their DeployDelay,
@@ -261,11 +280,23 @@ func (b *bufferedWriter) copyTo(w http.ResponseWriter) {
 	_, _ = w.Write(b.body.Bytes())
 }
 
+// adminSubject is who the admin token acts as, for ownership: Kubernetes' well-known name of
+// the superuser, which no user of AddUser can take.
+const adminSubject = "system:admin"
+
 // principal is who a request acts as.
 type principal struct {
-	admin  bool
-	ns, sa string // service account, when not admin
+	// admin: acts as an administrator. The admin token, an administrator user and the Small
+	// Teams admin service account do.
+	admin bool
+	// subject names the principal for ownership and in messages: adminSubject, a user's name,
+	// or system:serviceaccount:<ns>:<name>.
+	subject string
+	ns, sa  string // the service account, when it is one
+	user    string // the user, when it is one
 }
+
+func saSubject(ns, sa string) string { return fmt.Sprintf("system:serviceaccount:%s:%s", ns, sa) }
 
 // authenticate maps the Authorization header to a principal.
 func (s *Server) authenticate(r *http.Request) (principal, *apiError) {
@@ -283,10 +314,13 @@ func (s *Server) authenticate(r *http.Request) (principal, *apiError) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if tok == s.admin && !s.adminRevoked {
-		return principal{admin: true}, nil
+		return principal{admin: true, subject: adminSubject}, nil
 	}
 	if t := s.validTokenLocked(tok); t != nil {
-		return principal{ns: t.ns, sa: t.sa}, nil
+		return principal{admin: s.isSmallTeamsAdmin(t.ns, t.sa), subject: saSubject(t.ns, t.sa), ns: t.ns, sa: t.sa}, nil
+	}
+	if u := s.validUserTokenLocked(tok); u != nil {
+		return principal{admin: u.admin, subject: u.name, user: u.name}, nil
 	}
 	return principal{}, errorf(http.StatusUnauthorized, "Unauthorized", "Unauthorized: the token is invalid, expired or revoked")
 }
@@ -298,7 +332,7 @@ const (
 	authNone      authLevel = iota // no token needed
 	authAny                        // any valid token
 	authAdmin                      // the admin token
-	authNamespace                  // admin, or a service account with access to {ns}
+	authNamespace                  // admin, or a service account or user with access to {ns}
 )
 
 // call is one routed request.
@@ -528,14 +562,14 @@ func (s *Server) route(w http.ResponseWriter, r *http.Request, body []byte) {
 
 // authorize answers 403 with a Kubernetes Status to a valid token without the rights a route
 // asks for. Every namespaced route that is not admin-only asks for authNamespace, so that a
-// service account without rights in {ns} gets 403, as Kubernetes RBAC answers (the Jenkins
-// plugin reads 403 on .../nodes as "no access to this namespace").
+// service account or user without rights in {ns} gets 403, as Kubernetes RBAC answers (the
+// Jenkins plugin reads 403 on .../nodes as "no access to this namespace").
 func (s *Server) authorize(level authLevel, c *call) *apiError {
 	p := c.p
 	if p.admin {
 		return nil
 	}
-	who := fmt.Sprintf("system:serviceaccount:%s:%s", p.ns, p.sa)
+	who := p.subject
 	switch level {
 	case authAdmin:
 		return forbidden("%s cannot %s %s: the operation is for administrators only", who, c.r.Method, c.r.URL.Path)

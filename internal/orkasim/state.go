@@ -29,6 +29,8 @@ type state struct {
 	// failRemoval names the nodes whose next image-cache removal ends Failed
 	// (FailNextCacheRemoval).
 	failRemoval map[string]bool
+	users       map[string]*userRec      // by name
+	userTokens  map[string]*userTokenRec // by the whole token string; upgrades keep them
 }
 
 type nsState struct {
@@ -43,7 +45,8 @@ type nsState struct {
 
 type vmConfigRec struct {
 	cfg       VMConfig
-	rawMemory float64 // as given; 0 means "derived from cpu" on deploy too
+	rawMemory float64 // as given, rounded; 0 means "derived from cpu" on deploy too
+	owner     string  // the subject that created it (principal.subject)
 }
 
 type nodeState struct {
@@ -59,6 +62,7 @@ type vmState struct {
 	cpu    int
 	memory float64
 	node   string // assigned node: capacity is reserved from scheduling on
+	owner  string // the subject that deployed it (principal.subject)
 
 	pin           string
 	tag           string
@@ -94,6 +98,8 @@ func newState(nodes int) *state {
 		tokens:      map[string]*tokenRec{},
 		saves:       map[string]*saveRec{},
 		failRemoval: map[string]bool{},
+		users:       map[string]*userRec{},
+		userTokens:  map[string]*userTokenRec{},
 		images: []Image{
 			{Name: "90gbsonomassd.orkasi", Description: "macOS Sonoma 14, 90 GB SSD", Type: "arm64", State: ImageReady},
 			{Name: "90gbventurassd.orkasi", Description: "macOS Ventura 13, 90 GB SSD", Type: "arm64", State: ImageReady},
@@ -236,10 +242,11 @@ func (st *state) schedule(vm *vmState) *nodeState {
 	return fits[0]
 }
 
-// canUseNamespaceLocked: a service account may use its own namespace and every namespace
-// whose orka-dev binding names it.
+// canUseNamespaceLocked: an administrator may use every namespace; a service account its own
+// namespace and every namespace whose orka-dev binding names it; a user every namespace whose
+// orka-dev binding names it as a User subject.
 func (st *state) canUseNamespaceLocked(p principal, ns string) bool {
-	if p.admin || p.ns == ns {
+	if p.admin || (p.sa != "" && p.ns == ns) {
 		return true
 	}
 	n := st.namespaces[ns]
@@ -247,7 +254,10 @@ func (st *state) canUseNamespaceLocked(p principal, ns string) bool {
 		return false
 	}
 	for _, sub := range n.subjects {
-		if sub.Kind == KindServiceAccount && sub.Name == p.sa && sub.Namespace == p.ns {
+		switch {
+		case p.sa != "" && sub.Kind == KindServiceAccount && sub.Name == p.sa && sub.Namespace == p.ns:
+			return true
+		case p.user != "" && sub.Kind == KindUser && sub.Name == p.user:
 			return true
 		}
 	}
@@ -280,14 +290,15 @@ func (s *Server) validTokenCountLocked() int {
 	return n
 }
 
-// TokenValid reports whether a bearer token would be accepted now.
+// TokenValid reports whether a bearer token (the admin's, a service account's or a user's)
+// would be accepted now.
 func (s *Server) TokenValid(token string) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if token == s.admin {
 		return !s.adminRevoked
 	}
-	return s.validTokenLocked(token) != nil
+	return s.validTokenLocked(token) != nil || s.validUserTokenLocked(token) != nil
 }
 
 // wakeLocked tells waiting deploys that capacity or a VM changed.
@@ -297,11 +308,12 @@ func (s *Server) wakeLocked() {
 }
 
 // Reset puts the seeded state back and clears faults, maintenance, an admin-token revocation
-// and the request log. The admin token stays. Deploys in flight end with an error (their VM is gone).
+// and the request log. Users are dropped. The admin token, the variants and the Small Teams
+// admin's token (valid again) stay. Deploys in flight end with an error (their VM is gone).
 func (s *Server) Reset() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.st = newState(s.opts.Nodes)
+	s.st = s.seed()
 	s.faults = nil
 	s.log = nil
 	s.maintUntil = time.Time{}
@@ -433,9 +445,12 @@ func (s *Server) Snapshot() Snapshot {
 		ImageCaches:         map[string]map[string]map[string]string{},
 		Nodes:               map[string]Node{},
 		ValidTokens:         s.validTokenCountLocked(),
+		VMOwners:            map[string]map[string]string{},
+		VMConfigOwners:      map[string]string{},
 	}
 	for name, c := range s.st.vmConfigs {
 		snap.VMConfigs[name] = c.cfg
+		snap.VMConfigOwners[name] = c.owner
 	}
 	u := s.st.usage()
 	for _, n := range s.st.nodes {
@@ -444,10 +459,13 @@ func (s *Server) Snapshot() Snapshot {
 	for name, ns := range s.st.namespaces {
 		snap.Namespaces[name] = Namespace{Name: name, CustomPods: ns.customPods}
 		vms := map[string]VM{}
+		owners := map[string]string{}
 		for vn, vm := range ns.vms {
 			vms[vn] = vm.view()
+			owners[vn] = vm.owner
 		}
 		snap.VMs[name] = vms
+		snap.VMOwners[name] = owners
 		snap.ServiceAccounts[name] = slices.Sorted(maps.Keys(ns.accounts))
 		if snap.ServiceAccounts[name] == nil {
 			snap.ServiceAccounts[name] = []string{}

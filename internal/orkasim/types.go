@@ -27,6 +27,14 @@ type Options struct {
 	Latency       time.Duration
 	LatencyJitter time.Duration
 
+	// SmallTeamsAdmin, "namespace/name", names the admin service account of Orka Small Teams,
+	// whose tokens act as an administrator on every route (namespaces, service accounts and
+	// tokens, role bindings, registry credentials, nodes, anyone's VMs and VM configs). The
+	// account (and its namespace) is created in the seeded state when missing, and a
+	// service-account token is minted for it at once: SmallTeamsAdminToken. "" means none.
+	// New panics on a malformed value; Options.Validate reports it.
+	SmallTeamsAdmin string
+
 	// The variants below choose among answers MacStadium documents nothing about, so that a
 	// client can be tested against each (see Variants; SetVariants changes them at run time).
 
@@ -419,4 +427,6 @@ type Snapshot struct {
 	ImageCaches         map[string]map[string]map[string]string  // namespace -> image -> node -> status
 	Nodes               map[string]Node                          // by name
 	ValidTokens         int                                      // service-account tokens that would be accepted now
+	VMOwners            map[string]map[string]string             // namespace -> VM name -> subject that deployed it
+	VMConfigOwners      map[string]string                        // VM config name -> subject that created it
 }

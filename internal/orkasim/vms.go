@@ -17,11 +17,53 @@ func (s *Server) listVMs(c *call) (int, any, error) {
 	if err != nil {
 		return 0, nil, err
 	}
-	out := []VM{}
+	v := s.Variants()
+	out := []vmItem{}
 	for _, name := range slices.Sorted(maps.Keys(ns.vms)) {
-		out = append(out, ns.vms[name].view())
+		out = append(out, ns.vms[name].item(v))
 	}
 	return http.StatusOK, listOf(out), nil
+}
+
+// vmItem is a VM as GET and list answer it, with the fields a variant leaves out absent from
+// the JSON (not empty): a real cluster may omit namespace, vmConfig, customMetadata and type
+// (orka-api.md §5: UNKNOWN beyond the quick start's list example).
+type vmItem struct {
+	Name           string             `json:"name"`
+	Namespace      *string            `json:"namespace,omitempty"`
+	Node           string             `json:"node,omitempty"`
+	IP             string             `json:"ip,omitempty"`
+	SSH            *int               `json:"ssh"`
+	VNC            *int               `json:"vnc"`
+	Screenshare    *int               `json:"screenshare"`
+	Status         string             `json:"status"`
+	CPU            int                `json:"cpu"`
+	Memory         string             `json:"memory"`
+	Image          string             `json:"image"`
+	VMConfig       string             `json:"vmConfig,omitempty"`
+	DeployDate     string             `json:"deployDate,omitempty"`
+	GPUPassthrough bool               `json:"gpuPassthrough"`
+	CustomMetadata *map[string]string `json:"customMetadata,omitempty"`
+	Type           *string            `json:"type,omitempty"`
+	PortWarnings   string             `json:"portWarnings,omitempty"`
+}
+
+// item is the VM as the variants v show it. The simulator keeps every field either way.
+func (vm *vmState) item(v Variants) vmItem {
+	x := vm.view()
+	it := vmItem{
+		Name: x.Name, Namespace: &x.Namespace, Node: x.Node, IP: x.IP, SSH: x.SSH, VNC: x.VNC,
+		Screenshare: x.Screenshare, Status: x.Status, CPU: x.CPU, Memory: x.Memory, Image: x.Image,
+		VMConfig: x.VMConfig, DeployDate: x.DeployDate, GPUPassthrough: x.GPUPassthrough,
+		CustomMetadata: &x.CustomMetadata, Type: &x.Type, PortWarnings: x.PortWarnings,
+	}
+	if v.OmitVMCustomMetadata {
+		it.CustomMetadata = nil
+	}
+	if v.SparseVMItems {
+		it.Namespace, it.VMConfig, it.Type = nil, "", nil
+	}
+	return it
 }
 
 func (s *Server) getVM(c *call) (int, any, error) {
@@ -35,7 +77,7 @@ func (s *Server) getVM(c *call) (int, any, error) {
 	if vm == nil {
 		return 0, nil, notFound("VM %q not found in namespace %q", c.params["name"], c.ns())
 	}
-	return http.StatusOK, vm.view(), nil
+	return http.StatusOK, vm.item(s.Variants()), nil
 }
 
 func (s *Server) deleteVM(c *call) (int, any, error) {
@@ -46,12 +88,26 @@ func (s *Server) deleteVM(c *call) (int, any, error) {
 		return 0, nil, err
 	}
 	name := c.params["name"]
-	if ns.vms[name] == nil {
+	vm := ns.vms[name]
+	if vm == nil {
 		return 0, nil, notFound("VM %q not found in namespace %q", name, c.ns())
+	}
+	if err := mayDelete(c.p, "VM", name, ns.name, vm.owner); err != nil {
+		return 0, nil, err
 	}
 	delete(ns.vms, name)
 	s.wakeLocked()
 	return http.StatusOK, successStatus(fmt.Sprintf("VM %q deleted", name)), nil
+}
+
+// mayDelete: a principal that is not an administrator deletes only what it created [DOC:
+// the access matrix of "Cluster Access Management: Overview", orka-api.md §5].
+func mayDelete(p principal, kind, name, ns, owner string) error {
+	if p.admin || p.subject == owner {
+		return nil
+	}
+	return forbidden("%s cannot delete %s %q in namespace %q: it belongs to %s; only its owner or an administrator may delete it",
+		p.subject, kind, name, ns, owner)
 }
 
 const nameAlphabet = "abcdefghijklmnopqrstuvwxyz0123456789"
@@ -234,6 +290,7 @@ func (s *Server) deployVM(c *call) (int, any, error) {
 		s.mu.Unlock()
 		return 0, nil, err
 	}
+	vm.owner = c.p.subject
 	ns.vms[vm.vm.Name] = vm
 	s.mu.Unlock()
 
