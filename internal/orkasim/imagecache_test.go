@@ -67,7 +67,8 @@ func (e *env) nodeStatuses(ns, image string) []string {
 // .../cache/images family; add answers 207 with one result per targeted node.
 // [DOC] the CLI reference: --tags selects the nodes that carry all the tags given.
 func TestCacheImagesAddAndRead(t *testing.T) {
-	e := newEnv(t, Options{Nodes: 3, CacheDelay: 100 * time.Millisecond})
+	// The delay is long enough for the reads right after an add to see Caching on a busy machine.
+	e := newEnv(t, Options{Nodes: 3, CacheDelay: 400 * time.Millisecond})
 	if err := e.sim.SetNodeTags("mini-arm-2", "fast", "m2"); err != nil {
 		t.Fatal(err)
 	}
@@ -137,7 +138,9 @@ func TestCacheImagesAddAndRead(t *testing.T) {
 // is a no-op; Failed means the image stays cached and the removal can be retried. The body of
 // the 207 is [ASSUMED].
 func TestCacheImagesRemove(t *testing.T) {
-	e := newEnv(t, Options{Nodes: 3, CacheDelay: 60 * time.Millisecond})
+	// The delay is long enough for the requests right after a removal to see Removing on a busy
+	// machine.
+	e := newEnv(t, Options{Nodes: 3, CacheDelay: 400 * time.Millisecond})
 	img := "sequoia.orkasi"
 	remove := cacheItem("orka-default", img) + "/remove"
 	multiStatus(t, e.do("POST", cacheItem("orka-default", img)+"/add", map[string]any{"all": true}))

@@ -92,7 +92,8 @@ func TestImageDescription(t *testing.T) {
 // {"newName", "description" (default: the source's)}, the 409 for a taken name and the copy
 // taking as long as a save are [ASSUMED].
 func TestImageCopy(t *testing.T) {
-	e := newEnv(t, Options{Minute: 20 * time.Millisecond})
+	// A copy takes 2 minutes of 150 ms: long enough to copy an image still being written.
+	e := newEnv(t, Options{Minute: 150 * time.Millisecond})
 	var cp Image
 	e.must(201, "POST", imgPath+"/sequoia.orkasi/copy", map[string]any{"newName": "sequoia-copy.orkasi"}).decode(t, &cp)
 	if cp.Name != "sequoia-copy.orkasi" || cp.Description != "macOS Sequoia 15" || cp.Type != "arm64" || cp.State != ImageUpdating {
