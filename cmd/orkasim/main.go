@@ -3,9 +3,11 @@
 //
 //	ORKA_ENDPOINT=http://127.0.0.1:PORT
 //	ORKA_TOKEN=<admin token>
-//	ORKA_CA_CERTIFICATE_FILE=<path>   (only with --tls)
+//	ORKA_CA_CERTIFICATE_FILE=<path>          (only with --tls)
+//	ORKA_SMALL_TEAMS_ADMIN_TOKEN=<token>     (only with --small-teams-admin)
 //
-// and serves until SIGINT or SIGTERM. Request logs go to stderr.
+// and serves until SIGINT or SIGTERM. Request logs go to stderr. The usage text (-h) lists
+// the flags and the control routes under /_sim/.
 package main
 
 import (
@@ -39,21 +41,63 @@ func main() {
 	}
 }
 
+// usage heads the -h text; the flags follow it.
+const usage = `Usage: orkasim [flags]
+
+Serves an in-memory Orka 3 API and prints, once listening:
+  ORKA_ENDPOINT=<base URL>
+  ORKA_TOKEN=<admin token>
+  ORKA_CA_CERTIFICATE_FILE=<path>        (with --tls)
+  ORKA_SMALL_TEAMS_ADMIN_TOKEN=<token>   (with --small-teams-admin)
+
+It answers as MacStadium's documents say and no more generously: a deploy answers only
+name, node, memory, ip, ssh, vnc, screenshare, status (and portWarnings); memory is rounded
+to 0.1 GiB; only administrators delete VMs and VM configs they did not create; an unknown
+route answers a plain-text "404 page not found". Where the documents say nothing, a variant
+flag picks the answer (all off by default):
+  --omit-vm-metadata     VM get and list items carry no customMetadata field
+  --sparse-vm-items      VM get and list items carry no namespace, vmConfig or type
+  --legacy-image-cache   of .../cache/images only .../{image}/remove is served; add, read
+                         and list only on the older .../imagecache routes
+
+Control routes (admin token; not part of Orka):
+  POST   /_sim/upgrade      {"type":"release|infrastructure|patch","vms":"all|none|some","maintenance":"0s"}
+  POST   /_sim/maintenance  {"duration":"30s"}
+  POST   /_sim/faults       {"method","path","status","count","after","retryAfter","delay","dropResponse","maintenance","revokeToken"}
+  GET    /_sim/faults       DELETE /_sim/faults
+  POST   /_sim/admin-token  {"revoked":false}
+  GET    /_sim/requests     DELETE /_sim/requests
+  POST   /_sim/reset
+  POST   /_sim/users        {"name":"alice@example.com","admin":false} -> {"token":"..."} (a 1-hour user token)
+  GET    /_sim/variants     POST /_sim/variants {"omitVMCustomMetadata":true,"sparseVMItems":false,"legacyImageCache":false}
+                            (changes only the switches named)
+
+Flags:
+`
+
 // run parses args, prints the environment lines to stdout once listening, and serves until
 // ctx is done.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("orkasim", flag.ContinueOnError)
 	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprint(fs.Output(), usage)
+		fs.PrintDefaults()
+	}
 	addr := fs.String("addr", "127.0.0.1:8080", "address to listen on (port 0 picks a free port)")
 	token := fs.String("token", "", "admin token (default: random)")
 	deployDelay := fs.Duration("deploy-delay", time.Second, "how long a deploy stays Pending before Running")
 	nodes := fs.Int("nodes", 4, "number of Apple-silicon nodes")
 	useTLS := fs.Bool("tls", false, "serve HTTPS with a fresh self-signed certificate")
 	minute := fs.Duration("minute", time.Minute, "length of one minute of a deploy's timeout")
-	cacheDelay := fs.Duration("cache-delay", 2*time.Second, "how long an image cache stays Caching before Ready")
+	cacheDelay := fs.Duration("cache-delay", 2*time.Second, "how long an image cache stays Caching before Ready, and Removing before it is gone")
 	gpu := fs.Bool("gpu", false, "enable GPU passthrough on the cluster")
 	latency := fs.Duration("latency", 0, "delay every API answer by this much (a cluster far away, e.g. from Terraform Cloud)")
 	jitter := fs.Duration("latency-jitter", 0, "add a random extra delay of up to this much to every API answer")
+	smallTeams := fs.String("small-teams-admin", "", "`namespace/name` of an Orka Small Teams admin service account (e.g. orka-default/orka-admin): created if missing, its tokens act as an administrator, and a token for it is printed as ORKA_SMALL_TEAMS_ADMIN_TOKEN")
+	omitMetadata := fs.Bool("omit-vm-metadata", false, "variant: VM get and list items carry no customMetadata field")
+	sparseVMs := fs.Bool("sparse-vm-items", false, "variant: VM get and list items carry no namespace, vmConfig or type")
+	legacyCache := fs.Bool("legacy-image-cache", false, "variant: serve only remove of the documented .../cache/images routes; add, read and list only on the older .../imagecache routes")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -67,10 +111,16 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return fmt.Errorf("--latency and --latency-jitter must not be negative")
 	}
 
-	sim := orkasim.New(orkasim.Options{
+	opts := orkasim.Options{
 		AdminToken: *token, Nodes: *nodes, DeployDelay: *deployDelay, Minute: *minute,
 		CacheDelay: *cacheDelay, GPUPassthrough: *gpu, Latency: *latency, LatencyJitter: *jitter,
-	})
+		SmallTeamsAdmin: *smallTeams, OmitVMCustomMetadata: *omitMetadata, SparseVMItems: *sparseVMs,
+		LegacyImageCache: *legacyCache,
+	}
+	if err := opts.Validate(); err != nil {
+		return fmt.Errorf("--small-teams-admin: %w", err)
+	}
+	sim := orkasim.New(opts)
 	logger := log.New(stderr, "orkasim: ", log.LstdFlags)
 	srv := &http.Server{Handler: logRequests(sim, logger), ErrorLog: logger, ReadHeaderTimeout: 10 * time.Second}
 
@@ -108,6 +158,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fmt.Fprintf(stdout, "ORKA_TOKEN=%s\n", sim.AdminToken())
 	if caFile != "" {
 		fmt.Fprintf(stdout, "ORKA_CA_CERTIFICATE_FILE=%s\n", caFile)
+	}
+	if tok := sim.SmallTeamsAdminToken(); tok != "" {
+		fmt.Fprintf(stdout, "ORKA_SMALL_TEAMS_ADMIN_TOKEN=%s\n", tok)
 	}
 
 	errc := make(chan error, 1)

@@ -1,14 +1,11 @@
 package orkasim
 
 import (
-	"crypto/hmac"
-	"crypto/sha256"
-	"encoding/base64"
-	"encoding/json"
 	"fmt"
 	"maps"
 	"net/http"
 	"slices"
+	"strings"
 	"time"
 )
 
@@ -116,11 +113,9 @@ func (s *Server) createToken(c *call) (int, any, error) {
 }
 
 func (s *Server) mintJWT(t *tokenRec, now time.Time) string {
-	enc := base64.RawURLEncoding
-	header, _ := json.Marshal(map[string]string{"alg": "HS256", "typ": "JWT", "kid": "orkasim"})
 	claims := map[string]any{
 		"iss": "kubernetes/serviceaccount",
-		"sub": fmt.Sprintf("system:serviceaccount:%s:%s", t.ns, t.sa),
+		"sub": saSubject(t.ns, t.sa),
 		"aud": []string{"orka"},
 		"iat": now.Unix(),
 		"nbf": now.Unix(),
@@ -133,9 +128,74 @@ func (s *Server) mintJWT(t *tokenRec, now time.Time) string {
 	if !t.noExp {
 		claims["exp"] = t.exp.Unix()
 	}
-	payload, _ := json.Marshal(claims)
-	signing := enc.EncodeToString(header) + "." + enc.EncodeToString(payload)
-	mac := hmac.New(sha256.New, s.jwtKey)
-	mac.Write([]byte(signing))
-	return signing + "." + enc.EncodeToString(mac.Sum(nil))
+	return s.signJWT(claims)
+}
+
+// smallTeamsAdmin is Options.SmallTeamsAdmin: the admin service account of Orka Small Teams,
+// whose tokens act as an administrator on every route [DOC: the access matrix, orka-api.md
+// §8], and the long-lived token minted for it when the simulator was made.
+type smallTeamsAdmin struct {
+	ns, sa string
+	token  string
+	rec    tokenRec
+}
+
+// parseSmallTeamsAdmin checks Options.SmallTeamsAdmin, "namespace/name".
+func parseSmallTeamsAdmin(v string) (ns, sa string, err error) {
+	ns, sa, ok := strings.Cut(v, "/")
+	if !ok {
+		return "", "", fmt.Errorf("invalid SmallTeamsAdmin %q: must be namespace/name, such as orka-default/orka-admin", v)
+	}
+	if err := validateNamespaceName(ns); err != nil {
+		return "", "", fmt.Errorf("invalid SmallTeamsAdmin %q: namespace: %v", v, err)
+	}
+	if err := validateAccountName(sa); err != nil {
+		return "", "", fmt.Errorf("invalid SmallTeamsAdmin %q: service account: %v", v, err)
+	}
+	return ns, sa, nil
+}
+
+// Validate reports a mistake in the options that New would panic on.
+func (o Options) Validate() error {
+	if o.SmallTeamsAdmin != "" {
+		if _, _, err := parseSmallTeamsAdmin(o.SmallTeamsAdmin); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// isSmallTeamsAdmin reports whether a service account is the Small Teams admin.
+func (s *Server) isSmallTeamsAdmin(ns, sa string) bool {
+	return s.smallTeams != nil && s.smallTeams.ns == ns && s.smallTeams.sa == sa
+}
+
+// seedSmallTeamsAdmin puts the Small Teams admin service account (and its namespace, when
+// missing) into a freshly seeded state, with the token minted when the simulator was made.
+func (s *Server) seedSmallTeamsAdmin(st *state) {
+	a := s.smallTeams
+	if a == nil {
+		return
+	}
+	ns := st.namespaces[a.ns]
+	if ns == nil {
+		ns = newNamespace(a.ns, false)
+		st.namespaces[a.ns] = ns
+	}
+	ns.accounts[a.sa] = true
+	ns.addSubject(Subject{Kind: KindServiceAccount, Name: a.sa, Namespace: a.ns})
+	rec := a.rec
+	st.tokens[a.token] = &rec
+}
+
+// SmallTeamsAdminToken is the token minted for Options.SmallTeamsAdmin when the simulator was
+// made ("" without that option). It is a service-account token like any other: an upgrade
+// that regenerates tokens invalidates it, and the administrator then mints a new one with POST
+// .../serviceaccounts/{name}/token, which acts as an administrator too. Reset makes it valid
+// again.
+func (s *Server) SmallTeamsAdminToken() string {
+	if s.smallTeams == nil {
+		return ""
+	}
+	return s.smallTeams.token
 }

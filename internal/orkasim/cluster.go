@@ -41,37 +41,3 @@ func (s *Server) nsLocked(name string) (*nsState, error) {
 	}
 	return ns, nil
 }
-
-// imagesNamespace checks that images are asked for in orka-default, where they all live.
-func (s *Server) imagesNamespace(ns string) error {
-	if _, err := s.nsLocked(ns); err != nil {
-		return err
-	}
-	if ns != defaultNamespace {
-		return invalid("namespace", ns, "images live in namespace orka-default")
-	}
-	return nil
-}
-
-func (s *Server) listImages(c *call) (int, any, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if err := s.imagesNamespace(c.ns()); err != nil {
-		return 0, nil, err
-	}
-	s.st.settleSaves()
-	return http.StatusOK, listOf(append([]Image{}, s.st.images...)), nil
-}
-
-func (s *Server) getImage(c *call) (int, any, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if err := s.imagesNamespace(c.ns()); err != nil {
-		return 0, nil, err
-	}
-	img := s.st.image(c.params["name"])
-	if img == nil {
-		return 0, nil, notFound("image %q not found in namespace %s", c.params["name"], defaultNamespace)
-	}
-	return http.StatusOK, *img, nil
-}

@@ -246,6 +246,7 @@ func (s *Server) Upgrade(req UpgradeRequest) (UpgradeResult, error) {
 			ns.creds = map[string]RegistryCredential{}
 		}
 		if cacheLost {
+			ns.settleCaches(time.Now())
 			res.ClearedImageCaches += len(ns.caches)
 			ns.caches = map[string]map[string]*cacheEntry{}
 		}
@@ -329,6 +330,40 @@ func (s *Server) serveSim(w http.ResponseWriter, r *http.Request) {
 		}
 		s.RevokeAdminToken(*req.Revoked)
 		writeJSON(w, http.StatusOK, map[string]bool{"revoked": *req.Revoked})
+	case "POST /_sim/users":
+		var req UserRequest
+		if !decode(&req) {
+			return
+		}
+		tok, err := s.addUser(req.Name, req.Admin)
+		if err != nil {
+			writeError(w, badRequest("%v", err))
+			return
+		}
+		writeJSON(w, http.StatusCreated, TokenResponse{Token: tok})
+	case "GET /_sim/variants":
+		writeJSON(w, http.StatusOK, s.Variants())
+	case "POST /_sim/variants":
+		// Only the switches named in the body change; the answer is all of them.
+		var req struct {
+			OmitVMCustomMetadata *bool `json:"omitVMCustomMetadata"`
+			SparseVMItems        *bool `json:"sparseVMItems"`
+			LegacyImageCache     *bool `json:"legacyImageCache"`
+		}
+		if !decode(&req) {
+			return
+		}
+		v := s.Variants()
+		for _, f := range []struct {
+			dst *bool
+			src *bool
+		}{{&v.OmitVMCustomMetadata, req.OmitVMCustomMetadata}, {&v.SparseVMItems, req.SparseVMItems}, {&v.LegacyImageCache, req.LegacyImageCache}} {
+			if f.src != nil {
+				*f.dst = *f.src
+			}
+		}
+		s.SetVariants(v)
+		writeJSON(w, http.StatusOK, v)
 	case "GET /_sim/requests":
 		writeJSON(w, http.StatusOK, listOf(s.Requests()))
 	case "DELETE /_sim/requests":

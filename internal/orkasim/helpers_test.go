@@ -154,14 +154,23 @@ func (e *env) deploy(ns string, body map[string]any) resp {
 	return e.do("POST", "/api/v1/namespaces/"+ns+"/vms", body)
 }
 
-func (e *env) mustDeploy(ns string, body map[string]any) VM {
+// mustDeploy deploys and returns the deploy answer, which carries only the documented fields.
+func (e *env) mustDeploy(ns string, body map[string]any) DeployResponse {
 	e.t.Helper()
 	r := e.deploy(ns, body)
 	if r.code != 201 {
 		e.t.Fatalf("deploy %v: %d %s", body, r.code, r.body)
 	}
-	var vm VM
+	var vm DeployResponse
 	r.decode(e.t, &vm)
+	return vm
+}
+
+// getVM reads a VM back with the admin token.
+func (e *env) getVM(ns, name string) VM {
+	e.t.Helper()
+	var vm VM
+	e.must(200, "GET", "/api/v1/namespaces/"+ns+"/vms/"+name, nil).decode(e.t, &vm)
 	return vm
 }
 

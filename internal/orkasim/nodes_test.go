@@ -105,7 +105,7 @@ func TestDeployShouldGenerateName(t *testing.T) {
 	e := newEnv(t, Options{})
 	a := e.mustDeploy("orka-default", map[string]any{"name": "jenkins-agent", "image": "sequoia.orkasi", "shouldGenerateName": true})
 	b := e.mustDeploy("orka-default", map[string]any{"name": "jenkins-agent", "image": "sequoia.orkasi", "shouldGenerateName": true})
-	for _, vm := range []VM{a, b} {
+	for _, vm := range []DeployResponse{a, b} {
 		if !strings.HasPrefix(vm.Name, "jenkins-agent-") || len(vm.Name) != len("jenkins-agent-")+5 {
 			t.Fatalf("generated name %q", vm.Name)
 		}

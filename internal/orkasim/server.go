@@ -37,6 +37,10 @@ type Server struct {
 
 	// latencyNs and jitterNs are Options.Latency and LatencyJitter, changed by SetLatency.
 	latencyNs, jitterNs atomic.Int64
+	// variants are the Options variants, changed by SetVariants.
+	variants atomic.Pointer[Variants]
+	// smallTeams is Options.SmallTeamsAdmin; nil without it.
+	smallTeams *smallTeamsAdmin
 
 	closeOnce sync.Once
 	closed    chan struct{} // closed by Close: waiting deploys and delays end at once
@@ -58,6 +62,8 @@ func New(opts Options) *Server {
 	}
 	s := &Server{opts: opts, admin: opts.AdminToken, now: opts.Now, capCh: make(chan struct{}), closed: make(chan struct{})}
 	s.SetLatency(opts.Latency, opts.LatencyJitter)
+	s.SetVariants(Variants{OmitVMCustomMetadata: opts.OmitVMCustomMetadata, SparseVMItems: opts.SparseVMItems,
+		LegacyImageCache: opts.LegacyImageCache})
 	if s.admin == "" {
 		s.admin = randomHex(32)
 	}
@@ -65,8 +71,25 @@ func New(opts Options) *Server {
 		s.now = time.Now
 	}
 	s.jwtKey = []byte(randomHex(32))
-	s.st = newState(opts.Nodes)
+	if opts.SmallTeamsAdmin != "" {
+		ns, sa, err := parseSmallTeamsAdmin(opts.SmallTeamsAdmin)
+		if err != nil {
+			panic("orkasim: " + err.Error())
+		}
+		now := s.now()
+		a := &smallTeamsAdmin{ns: ns, sa: sa, rec: tokenRec{ns: ns, sa: sa, exp: now.Add(defaultTokenLifetime)}}
+		a.token = s.mintJWT(&a.rec, now)
+		s.smallTeams = a
+	}
+	s.st = s.seed()
 	return s
+}
+
+// seed is the seeded state: the nodes, the images, orka-default, and the Small Teams admin.
+func (s *Server) seed() *state {
+	st := newState(s.opts.Nodes)
+	s.seedSmallTeamsAdmin(st)
+	return st
 }
 
 // Close ends every wait in progress (deploys waiting for a node or in their DeployDelay,
@@ -115,8 +138,16 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case p == "/_sim" || strings.HasPrefix(p, "/_sim/"):
 		s.serveSim(w, r)
 	default:
-		writeError(w, notFound("no route for %s %s", r.Method, p))
+		writeNoRoute(w)
 	}
+}
+
+// writeNoRoute answers a path that no route serves the way a Go HTTP gateway without such a
+// route does (net/http's NotFound): 404 with the plain-text body "404 page not found", not a
+// Kubernetes Status. Clients that probe for a route tell "no such route" from "no such object"
+// by exactly this. [ASSUMED: the Orka API server is a Go gateway, orka-api.md §0]
+func writeNoRoute(w http.ResponseWriter) {
+	http.Error(w, "404 page not found", http.StatusNotFound)
 }
 
 // serveAPI runs one /api/ request through the request log, faults, maintenance, auth and
@@ -177,6 +208,13 @@ func (s *Server) SetLatency(latency, jitter time.Duration) {
 	s.latencyNs.Store(int64(max(latency, 0)))
 	s.jitterNs.Store(int64(max(jitter, 0)))
 }
+
+// SetVariants changes the variants (Options.OmitVMCustomMetadata, SparseVMItems and
+// LegacyImageCache) for the requests that follow. Reset keeps them.
+func (s *Server) SetVariants(v Variants) { s.variants.Store(&v) }
+
+// Variants returns the variants in force.
+func (s *Server) Variants() Variants { return *s.variants.Load() }
 
 // latency is how long this answer is held back: the latency plus a random share of the jitter.
 func (s *Server) latency() time.Duration {
@@ -242,11 +280,23 @@ func (b *bufferedWriter) copyTo(w http.ResponseWriter) {
 	_, _ = w.Write(b.body.Bytes())
 }
 
+// adminSubject is who the admin token acts as, for ownership: Kubernetes' well-known name of
+// the superuser, which no user of AddUser can take.
+const adminSubject = "system:admin"
+
 // principal is who a request acts as.
 type principal struct {
-	admin  bool
-	ns, sa string // service account, when not admin
+	// admin: acts as an administrator. The admin token, an administrator user and the Small
+	// Teams admin service account do.
+	admin bool
+	// subject names the principal for ownership and in messages: adminSubject, a user's name,
+	// or system:serviceaccount:<ns>:<name>.
+	subject string
+	ns, sa  string // the service account, when it is one
+	user    string // the user, when it is one
 }
+
+func saSubject(ns, sa string) string { return fmt.Sprintf("system:serviceaccount:%s:%s", ns, sa) }
 
 // authenticate maps the Authorization header to a principal.
 func (s *Server) authenticate(r *http.Request) (principal, *apiError) {
@@ -264,10 +314,13 @@ func (s *Server) authenticate(r *http.Request) (principal, *apiError) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if tok == s.admin && !s.adminRevoked {
-		return principal{admin: true}, nil
+		return principal{admin: true, subject: adminSubject}, nil
 	}
 	if t := s.validTokenLocked(tok); t != nil {
-		return principal{ns: t.ns, sa: t.sa}, nil
+		return principal{admin: s.isSmallTeamsAdmin(t.ns, t.sa), subject: saSubject(t.ns, t.sa), ns: t.ns, sa: t.sa}, nil
+	}
+	if u := s.validUserTokenLocked(tok); u != nil {
+		return principal{admin: u.admin, subject: u.name, user: u.name}, nil
 	}
 	return principal{}, errorf(http.StatusUnauthorized, "Unauthorized", "Unauthorized: the token is invalid, expired or revoked")
 }
@@ -279,7 +332,7 @@ const (
 	authNone      authLevel = iota // no token needed
 	authAny                        // any valid token
 	authAdmin                      // the admin token
-	authNamespace                  // admin, or a service account with access to {ns}
+	authNamespace                  // admin, or a service account or user with access to {ns}
 )
 
 // call is one routed request.
@@ -332,10 +385,19 @@ type route struct {
 	segs   []string
 	auth   authLevel
 	h      handler
+	// served says whether the route exists on this cluster now; nil means always. A route
+	// that is not served answers like a path no route serves (writeNoRoute).
+	served func(*Server) bool
 }
 
 func mkRoute(method, pattern string, auth authLevel, h handler) route {
 	return route{method: method, segs: strings.Split(strings.Trim(pattern, "/"), "/"), auth: auth, h: h}
+}
+
+// onlyWhen makes a route exist only while served says so.
+func (rt route) onlyWhen(served func(*Server) bool) route {
+	rt.served = served
+	return rt
 }
 
 // routes is every route of orka-api.md.
@@ -378,12 +440,26 @@ var routes = []route{
 	mkRoute("POST", "/api/v1/namespaces/{ns}/nodes/{node}/untag", authAdmin, (*Server).untagNode),
 	mkRoute("GET", "/api/v1/namespaces/{ns}/images", authNamespace, (*Server).listImages),
 	mkRoute("GET", "/api/v1/namespaces/{ns}/images/{name}", authNamespace, (*Server).getImage),
+	mkRoute("DELETE", "/api/v1/namespaces/{ns}/images/{name}", authNamespace, (*Server).deleteImage),
+	mkRoute("POST", "/api/v1/namespaces/{ns}/images/{name}/description", authNamespace, (*Server).describeImage),
+	mkRoute("POST", "/api/v1/namespaces/{ns}/images/{name}/copy", authNamespace, (*Server).copyImage),
 
+	// The image cache's documented family (orka-api.md §8): remove is DOC; list, read and add
+	// are ASSUMED by analogy and are not served under Variants.LegacyImageCache.
+	mkRoute("GET", "/api/v1/namespaces/{ns}/cache/images", authNamespace, (*Server).listImageCaches).onlyWhen(documentedCacheReads),
+	mkRoute("GET", "/api/v1/namespaces/{ns}/cache/images/{image}", authNamespace, (*Server).getImageCache).onlyWhen(documentedCacheReads),
+	mkRoute("POST", "/api/v1/namespaces/{ns}/cache/images/{image}/add", authNamespace, (*Server).addCachedImage).onlyWhen(documentedCacheReads),
+	mkRoute("POST", "/api/v1/namespaces/{ns}/cache/images/{image}/remove", authNamespace, (*Server).removeCachedImage),
+	// The older assumed image-cache routes, always served.
 	mkRoute("GET", "/api/v1/namespaces/{ns}/imagecache", authNamespace, (*Server).listImageCaches),
 	mkRoute("GET", "/api/v1/namespaces/{ns}/imagecache/{image}", authNamespace, (*Server).getImageCache),
 	mkRoute("POST", "/api/v1/namespaces/{ns}/imagecache/add", authNamespace, (*Server).addImageCache),
 	mkRoute("POST", "/api/v1/namespaces/{ns}/imagecache/remove", authNamespace, (*Server).removeImageCache),
 }
+
+// documentedCacheReads: the documented image-cache family serves list, read and add unless
+// Variants.LegacyImageCache holds.
+func documentedCacheReads(s *Server) bool { return !s.Variants().LegacyImageCache }
 
 // splitPath splits the escaped path into unescaped segments, so that an image name escaped
 // as one segment (ghcr.io%2Forg%2Fmacos:sonoma) stays one segment.
@@ -401,13 +477,14 @@ func splitPath(r *http.Request) ([]string, bool) {
 	return out, true
 }
 
-// match finds the route for a request: the one with the right method and the most literal
-// segments. allowed reports whether the path matched some other method.
-func match(rts []route, method string, segs []string) (best *route, params map[string]string, pathMatched bool) {
+// match finds the route for a request among the routes s serves now: the one with the right
+// method and the most literal segments. pathMatched reports whether the path matched a
+// served route of some other method.
+func (s *Server) match(rts []route, method string, segs []string) (best *route, params map[string]string, pathMatched bool) {
 	bestLit := -1
 	for i := range rts {
 		rt := &rts[i]
-		if len(rt.segs) != len(segs) {
+		if len(rt.segs) != len(segs) || (rt.served != nil && !rt.served(s)) {
 			continue
 		}
 		lit, ok := 0, true
@@ -443,16 +520,16 @@ func match(rts []route, method string, segs []string) (best *route, params map[s
 func (s *Server) route(w http.ResponseWriter, r *http.Request, body []byte) {
 	segs, ok := splitPath(r)
 	if !ok {
-		writeError(w, notFound("no route for %s %s", r.Method, r.URL.Path))
+		writeNoRoute(w)
 		return
 	}
-	rt, params, pathMatched := match(routes, r.Method, segs)
+	rt, params, pathMatched := s.match(routes, r.Method, segs)
 	if rt == nil {
 		if pathMatched {
 			writeError(w, errorf(http.StatusMethodNotAllowed, "MethodNotAllowed", "method %s is not allowed on %s", r.Method, r.URL.Path))
 			return
 		}
-		writeError(w, notFound("no route for %s %s", r.Method, r.URL.Path))
+		writeNoRoute(w)
 		return
 	}
 	c := &call{r: r, body: body, params: params}
@@ -485,14 +562,14 @@ func (s *Server) route(w http.ResponseWriter, r *http.Request, body []byte) {
 
 // authorize answers 403 with a Kubernetes Status to a valid token without the rights a route
 // asks for. Every namespaced route that is not admin-only asks for authNamespace, so that a
-// service account without rights in {ns} gets 403, as Kubernetes RBAC answers (the Jenkins
-// plugin reads 403 on .../nodes as "no access to this namespace").
+// service account or user without rights in {ns} gets 403, as Kubernetes RBAC answers (the
+// Jenkins plugin reads 403 on .../nodes as "no access to this namespace").
 func (s *Server) authorize(level authLevel, c *call) *apiError {
 	p := c.p
 	if p.admin {
 		return nil
 	}
-	who := fmt.Sprintf("system:serviceaccount:%s:%s", p.ns, p.sa)
+	who := p.subject
 	switch level {
 	case authAdmin:
 		return forbidden("%s cannot %s %s: the operation is for administrators only", who, c.r.Method, c.r.URL.Path)

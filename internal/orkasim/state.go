@@ -5,6 +5,7 @@ import (
 	"maps"
 	"slices"
 	"sort"
+	"strings"
 	"time"
 )
 
@@ -25,6 +26,11 @@ type state struct {
 	tokens     map[string]*tokenRec // by the whole token string
 	saves      map[string]*saveRec  // images being saved, by image name
 	pushJobs   []PushJob
+	// failRemoval names the nodes whose next image-cache removal ends Failed
+	// (FailNextCacheRemoval).
+	failRemoval map[string]bool
+	users       map[string]*userRec      // by name
+	userTokens  map[string]*userTokenRec // by the whole token string; upgrades keep them
 }
 
 type nsState struct {
@@ -39,7 +45,8 @@ type nsState struct {
 
 type vmConfigRec struct {
 	cfg       VMConfig
-	rawMemory float64 // as given; 0 means "derived from cpu" on deploy too
+	rawMemory float64 // as given, rounded; 0 means "derived from cpu" on deploy too
+	owner     string  // the subject that created it (principal.subject)
 }
 
 type nodeState struct {
@@ -55,6 +62,7 @@ type vmState struct {
 	cpu    int
 	memory float64
 	node   string // assigned node: capacity is reserved from scheduling on
+	owner  string // the subject that deployed it (principal.subject)
 
 	pin           string
 	tag           string
@@ -68,19 +76,6 @@ type tokenRec struct {
 	ns, sa string
 	exp    time.Time
 	noExp  bool
-}
-
-type cacheEntry struct {
-	status  string
-	readyAt time.Time // wall clock; zero means the status does not change by itself
-}
-
-func (e *cacheEntry) current(now time.Time) string {
-	if e.status == CacheCaching && !e.readyAt.IsZero() && !now.Before(e.readyAt) {
-		e.status = CacheReady
-		e.readyAt = time.Time{}
-	}
-	return e.status
 }
 
 func newNamespace(name string, customPods bool) *nsState {
@@ -98,10 +93,13 @@ func newNamespace(name string, customPods bool) *nsState {
 // newState is the seeded cluster.
 func newState(nodes int) *state {
 	st := &state{
-		namespaces: map[string]*nsState{defaultNamespace: newNamespace(defaultNamespace, false)},
-		vmConfigs:  map[string]*vmConfigRec{},
-		tokens:     map[string]*tokenRec{},
-		saves:      map[string]*saveRec{},
+		namespaces:  map[string]*nsState{defaultNamespace: newNamespace(defaultNamespace, false)},
+		vmConfigs:   map[string]*vmConfigRec{},
+		tokens:      map[string]*tokenRec{},
+		saves:       map[string]*saveRec{},
+		failRemoval: map[string]bool{},
+		users:       map[string]*userRec{},
+		userTokens:  map[string]*userTokenRec{},
 		images: []Image{
 			{Name: "90gbsonomassd.orkasi", Description: "macOS Sonoma 14, 90 GB SSD", Type: "arm64", State: ImageReady},
 			{Name: "90gbventurassd.orkasi", Description: "macOS Ventura 13, 90 GB SSD", Type: "arm64", State: ImageReady},
@@ -244,10 +242,11 @@ func (st *state) schedule(vm *vmState) *nodeState {
 	return fits[0]
 }
 
-// canUseNamespaceLocked: a service account may use its own namespace and every namespace
-// whose orka-dev binding names it.
+// canUseNamespaceLocked: an administrator may use every namespace; a service account its own
+// namespace and every namespace whose orka-dev binding names it; a user every namespace whose
+// orka-dev binding names it as a User subject.
 func (st *state) canUseNamespaceLocked(p principal, ns string) bool {
-	if p.admin || p.ns == ns {
+	if p.admin || (p.sa != "" && p.ns == ns) {
 		return true
 	}
 	n := st.namespaces[ns]
@@ -255,7 +254,10 @@ func (st *state) canUseNamespaceLocked(p principal, ns string) bool {
 		return false
 	}
 	for _, sub := range n.subjects {
-		if sub.Kind == KindServiceAccount && sub.Name == p.sa && sub.Namespace == p.ns {
+		switch {
+		case p.sa != "" && sub.Kind == KindServiceAccount && sub.Name == p.sa && sub.Namespace == p.ns:
+			return true
+		case p.user != "" && sub.Kind == KindUser && sub.Name == p.user:
 			return true
 		}
 	}
@@ -288,14 +290,15 @@ func (s *Server) validTokenCountLocked() int {
 	return n
 }
 
-// TokenValid reports whether a bearer token would be accepted now.
+// TokenValid reports whether a bearer token (the admin's, a service account's or a user's)
+// would be accepted now.
 func (s *Server) TokenValid(token string) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if token == s.admin {
 		return !s.adminRevoked
 	}
-	return s.validTokenLocked(token) != nil
+	return s.validTokenLocked(token) != nil || s.validUserTokenLocked(token) != nil
 }
 
 // wakeLocked tells waiting deploys that capacity or a VM changed.
@@ -305,11 +308,12 @@ func (s *Server) wakeLocked() {
 }
 
 // Reset puts the seeded state back and clears faults, maintenance, an admin-token revocation
-// and the request log. The admin token stays. Deploys in flight end with an error (their VM is gone).
+// and the request log. Users are dropped. The admin token, the variants and the Small Teams
+// admin's token (valid again) stay. Deploys in flight end with an error (their VM is gone).
 func (s *Server) Reset() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.st = newState(s.opts.Nodes)
+	s.st = s.seed()
 	s.faults = nil
 	s.log = nil
 	s.maintUntil = time.Time{}
@@ -340,12 +344,13 @@ func (s *Server) SetVMStatus(namespace, name, status string) error {
 }
 
 // SetImageCacheStatus sets the cache status of an image on a node out of band. The status
-// then stays as set (a Caching set here does not turn Ready by itself).
+// then stays as set (a Caching set here does not turn Ready by itself, nor does a Removing
+// set here end).
 func (s *Server) SetImageCacheStatus(namespace, image, node, status string) error {
 	switch status {
-	case CacheCaching, CacheReady, CacheFailed:
+	case CacheCaching, CacheReady, CacheFailed, CacheRemoving:
 	default:
-		return fmt.Errorf("invalid image-cache status %q: must be Caching, Ready or Failed", status)
+		return fmt.Errorf("invalid image-cache status %q: must be Caching, Ready, Failed or Removing", status)
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -391,6 +396,24 @@ func (s *Server) MoveNode(node, namespace string) error {
 	return nil
 }
 
+// RemoveNode takes a node out of the cluster, as when a machine is decommissioned; it must run
+// no VM. Image-cache entries of the node stay behind until a removal cleans them up, as the
+// CLI reference describes for nodes that no longer exist. Reset brings the node back.
+func (s *Server) RemoveNode(node string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.st.node(node) == nil {
+		return fmt.Errorf("node %q not found", node)
+	}
+	if vms := s.st.vmsOnNodeLocked(node); len(vms) > 0 {
+		return fmt.Errorf("node %q runs %d VM(s): %s; delete them first", node, len(vms), strings.Join(vms, ", "))
+	}
+	s.st.nodes = slices.DeleteFunc(s.st.nodes, func(n *nodeState) bool { return n.name == node })
+	delete(s.st.failRemoval, node)
+	s.wakeLocked()
+	return nil
+}
+
 // SetNodePhase sets a node's phase, "READY" or "NOT READY"; only READY nodes take VMs.
 func (s *Server) SetNodePhase(node, phase string) error {
 	if phase != "READY" && phase != "NOT READY" {
@@ -422,9 +445,12 @@ func (s *Server) Snapshot() Snapshot {
 		ImageCaches:         map[string]map[string]map[string]string{},
 		Nodes:               map[string]Node{},
 		ValidTokens:         s.validTokenCountLocked(),
+		VMOwners:            map[string]map[string]string{},
+		VMConfigOwners:      map[string]string{},
 	}
 	for name, c := range s.st.vmConfigs {
 		snap.VMConfigs[name] = c.cfg
+		snap.VMConfigOwners[name] = c.owner
 	}
 	u := s.st.usage()
 	for _, n := range s.st.nodes {
@@ -433,21 +459,25 @@ func (s *Server) Snapshot() Snapshot {
 	for name, ns := range s.st.namespaces {
 		snap.Namespaces[name] = Namespace{Name: name, CustomPods: ns.customPods}
 		vms := map[string]VM{}
+		owners := map[string]string{}
 		for vn, vm := range ns.vms {
 			vms[vn] = vm.view()
+			owners[vn] = vm.owner
 		}
 		snap.VMs[name] = vms
+		snap.VMOwners[name] = owners
 		snap.ServiceAccounts[name] = slices.Sorted(maps.Keys(ns.accounts))
 		if snap.ServiceAccounts[name] == nil {
 			snap.ServiceAccounts[name] = []string{}
 		}
 		snap.RegistryCredentials[name] = maps.Clone(ns.creds)
 		snap.Subjects[name] = append([]Subject{}, ns.subjects...)
+		ns.settleCaches(now)
 		caches := map[string]map[string]string{}
 		for img, nodes := range ns.caches {
 			m := map[string]string{}
 			for node, e := range nodes {
-				m[node] = e.current(now)
+				m[node] = e.status
 			}
 			caches[img] = m
 		}

@@ -26,6 +26,33 @@ type Options struct {
 	// delayed.
 	Latency       time.Duration
 	LatencyJitter time.Duration
+
+	// SmallTeamsAdmin, "namespace/name", names the admin service account of Orka Small Teams,
+	// whose tokens act as an administrator on every route (namespaces, service accounts and
+	// tokens, role bindings, registry credentials, nodes, anyone's VMs and VM configs). The
+	// account (and its namespace) is created in the seeded state when missing, and a
+	// service-account token is minted for it at once: SmallTeamsAdminToken. "" means none.
+	// New panics on a malformed value; Options.Validate reports it.
+	SmallTeamsAdmin string
+
+	// The variants below choose among answers MacStadium documents nothing about, so that a
+	// client can be tested against each (see Variants; SetVariants changes them at run time).
+
+	// OmitVMCustomMetadata: VM get and list items carry no customMetadata field at all.
+	OmitVMCustomMetadata bool
+	// SparseVMItems: VM get and list items carry no namespace, vmConfig or type.
+	SparseVMItems bool
+	// LegacyImageCache: of the documented .../cache/images family only .../{image}/remove is
+	// served; add, read and list exist only on the older .../imagecache routes.
+	LegacyImageCache bool
+}
+
+// Variants are the switches of Options that choose among answers MacStadium documents
+// nothing about. POST /_sim/variants takes them as JSON under the same names.
+type Variants struct {
+	OmitVMCustomMetadata bool `json:"omitVMCustomMetadata"`
+	SparseVMItems        bool `json:"sparseVMItems"`
+	LegacyImageCache     bool `json:"legacyImageCache"`
 }
 
 // ClusterInfo is GET /api/v1/cluster-info.
@@ -120,7 +147,25 @@ const (
 	StatusFailed  = "Failed"
 )
 
-// VM is a deployed VM as the deploy response and list/get items show it.
+// DeployResponse is the answer of a deploy (POST .../vms). It carries only what the API quick
+// start's real answer and the GitHub Actions integration's deploy-response model show [DOC:
+// orka-api.md §5]: no cpu, customMetadata, image, vmConfig, deployDate, type, namespace or
+// gpuPassthrough. A client reads the VM back (GET) for those. Memory is the quantity string
+// of the VM shape, e.g. "8.10Gi".
+type DeployResponse struct {
+	Name         string `json:"name"`
+	Node         string `json:"node"`
+	Memory       string `json:"memory"`
+	IP           string `json:"ip"`
+	SSH          *int   `json:"ssh"`
+	VNC          *int   `json:"vnc"`
+	Screenshare  *int   `json:"screenshare"`
+	Status       string `json:"status"`
+	PortWarnings string `json:"portWarnings,omitempty"`
+}
+
+// VM is a deployed VM as list and get items show it (see Variants for the fields a cluster
+// may leave out) and as Snapshot holds it.
 type VM struct {
 	Name           string            `json:"name"`
 	Namespace      string            `json:"namespace"`
@@ -233,11 +278,36 @@ type Image struct {
 	ErrorMessage string `json:"errorMessage,omitempty"`
 }
 
-// Image-cache statuses of one node.
+// imageDescriptionInput is the body of POST .../images/{name}/description. [ASSUMED body;
+// the route is DOC: the 2.4 to 3.0 API mapping] A missing description is refused; "" clears it.
+type imageDescriptionInput struct {
+	Description *string `json:"description"`
+}
+
+// imageCopyInput is the body of POST .../images/{name}/copy. [ASSUMED body; the route is DOC:
+// the 2.4 to 3.0 API mapping] Without a description the copy keeps the source's.
+type imageCopyInput struct {
+	NewName     string  `json:"newName"`
+	Description *string `json:"description"`
+}
+
+// Image-cache statuses of one node. Removing (a removal in progress) and Failed after a
+// removal (the image stays cached; retry) are DOC: the orka3 CLI reference.
 const (
-	CacheCaching = "Caching"
-	CacheReady   = "Ready"
-	CacheFailed  = "Failed"
+	CacheCaching  = "Caching"
+	CacheReady    = "Ready"
+	CacheFailed   = "Failed"
+	CacheRemoving = "Removing"
+)
+
+// Statuses that only a node's entry of an add or remove answer (ImageCacheNodeResult) shows.
+const (
+	// CacheNotCached: a removal from a node that does not cache the image does nothing
+	// [DOC: the CLI reference, "a no-op"].
+	CacheNotCached = "NotCached"
+	// CacheRemoved: a removal from a node that no longer exists cleaned its entry up at once
+	// [DOC: the CLI reference].
+	CacheRemoved = "Removed"
 )
 
 // ImageCache is one cached image and its per-node status.
@@ -252,11 +322,37 @@ type ImageCacheNode struct {
 	Status string `json:"status"`
 }
 
-type imageCacheInput struct {
-	Image string   `json:"image"`
+// cacheSelector picks the nodes of an image-cache add or remove: exactly one of nodes, tags
+// (nodes that carry every tag given [DOC: the CLI reference]) or all. It is the whole body of
+// the documented .../cache/images/{image}/add and /remove [ASSUMED for add, by analogy].
+type cacheSelector struct {
 	Nodes []string `json:"nodes"`
 	Tags  []string `json:"tags"`
 	All   bool     `json:"all"`
+}
+
+// imageCacheInput is the body of the older .../imagecache/add and /remove: the image and a
+// selector. [ASSUMED, superseded]
+type imageCacheInput struct {
+	Image string `json:"image"`
+	cacheSelector
+}
+
+// ImageCacheMultiStatus is the 207 Multi-Status answer of .../cache/images/{image}/add and
+// /remove: one item per targeted node. The 207 of remove is DOC (the CLI reference); the 207
+// of add and this body's shape are ASSUMED, and this type is the one place that says so.
+type ImageCacheMultiStatus struct {
+	Items []ImageCacheNodeResult `json:"items"`
+}
+
+// ImageCacheNodeResult is what an add or remove did on one node. Code is an HTTP status:
+// 202 Caching or Removing (started), 200 Ready, NotCached or Removed (nothing left to do),
+// 409 when the node's entry is in the other operation.
+type ImageCacheNodeResult struct {
+	Node    string `json:"node"`
+	Code    int    `json:"code"`
+	Status  string `json:"status"`
+	Message string `json:"message"`
 }
 
 // list is the {"items": [...]} envelope of every list answer.
@@ -331,4 +427,6 @@ type Snapshot struct {
 	ImageCaches         map[string]map[string]map[string]string  // namespace -> image -> node -> status
 	Nodes               map[string]Node                          // by name
 	ValidTokens         int                                      // service-account tokens that would be accepted now
+	VMOwners            map[string]map[string]string             // namespace -> VM name -> subject that deployed it
+	VMConfigOwners      map[string]string                        // VM config name -> subject that created it
 }

@@ -26,6 +26,18 @@ func validateVMConfigName(name string) error {
 	return nil
 }
 
+// validateVMName: a VM name is a DNS label of at most 63 characters (with any generated
+// suffix) that starts with a letter [DOC: orka-api.md §5, the CLI reference].
+func validateVMName(name string) error {
+	if err := validateDNSLabel("name", name, 63); err != nil {
+		return err
+	}
+	if name[0] < 'a' || name[0] > 'z' {
+		return invalid("name", name, "must start with a letter (lowercase letters, digits and '-', starting with a letter and ending with a letter or digit)")
+	}
+	return nil
+}
+
 func validateDNSLabel(field, name string, maxLen int) error {
 	switch {
 	case name == "":
@@ -85,7 +97,12 @@ func (st *state) validateImage(field, image string) error {
 	return invalid(field, image, "must be the name of an existing image (*.img or *.orkasi) or an OCI reference such as ghcr.io/org/macos:sonoma")
 }
 
-func derivedMemory(cpu int) float64 { return math.Round(float64(cpu)*1.5*10) / 10 }
+// roundMemory rounds GiB to the nearest 0.1 GiB, as Orka stores memory [DOC: orka-api.md §4,
+// the CRD types vendored in MacStadium's Packer plugin: "Rounded to the nearest 0.1 GiB"].
+func roundMemory(gib float64) float64 { return math.Round(gib*10) / 10 }
+
+// derivedMemory is the memory of a VM or VM config that gives none. [formula ASSUMED]
+func derivedMemory(cpu int) float64 { return roundMemory(float64(cpu) * 1.5) }
 
 func validateScheduler(s string) error {
 	if s != "default" && s != "most-allocated" {

@@ -51,8 +51,12 @@ func (s *Server) deleteVMConfig(c *call) (int, any, error) {
 		return 0, nil, err
 	}
 	name := c.params["name"]
-	if s.st.vmConfigs[name] == nil {
+	rec := s.st.vmConfigs[name]
+	if rec == nil {
 		return 0, nil, notFound("VM config %q not found", name)
+	}
+	if err := mayDelete(c.p, "VM config", name, defaultNamespace, rec.owner); err != nil {
+		return 0, nil, err
 	}
 	delete(s.st.vmConfigs, name)
 	return http.StatusOK, successStatus(fmt.Sprintf("VM config %q deleted", name)), nil
@@ -75,6 +79,7 @@ func (s *Server) createVMConfig(c *call) (int, any, error) {
 	if s.st.vmConfigs[rec.cfg.Name] != nil {
 		return 0, nil, alreadyExists("VM config %q already exists", rec.cfg.Name)
 	}
+	rec.owner = c.p.subject
 	s.st.vmConfigs[rec.cfg.Name] = rec
 	return http.StatusCreated, rec.cfg, nil
 }
@@ -110,6 +115,7 @@ func (s *Server) buildVMConfig(in vmConfigInput) (*vmConfigRec, error) {
 	if raw < 0 {
 		return nil, invalid("memory", raw, "must be at least 0 (0 derives it from cpu)")
 	}
+	raw = roundMemory(raw) // stored and read back rounded; 0 still derives it
 	if raw > nodeMemoryGiB {
 		return nil, invalid("memory", raw, fmt.Sprintf("must be at most %g (GiB of a node)", nodeMemoryGiB))
 	}

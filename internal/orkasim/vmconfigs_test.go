@@ -118,3 +118,30 @@ func TestVMConfigValidation(t *testing.T) {
 		t.Fatalf("gpu config %+v", c)
 	}
 }
+
+// [DOC] orka-api.md §4: Orka rounds memory to the nearest 0.1 GiB (the CRD types vendored in
+// MacStadium's Packer plugin), so 6.57 reads back as 6.6, on create and on every read.
+func TestVMConfigRoundsMemory(t *testing.T) {
+	e := newEnv(t, Options{})
+	if c := e.createConfig("odd", map[string]any{"memory": 6.57}); c.Memory != 6.6 {
+		t.Fatalf("create answered memory %v, want 6.6", c.Memory)
+	}
+	var got VMConfig
+	e.must(200, "GET", cfgPath+"/odd", nil).decode(t, &got)
+	var all list[VMConfig]
+	e.must(200, "GET", cfgPath, nil).decode(t, &all)
+	if got.Memory != 6.6 || len(all.Items) != 1 || all.Items[0].Memory != 6.6 || e.sim.Snapshot().VMConfigs["odd"].Memory != 6.6 {
+		t.Fatalf("read back %+v, list %+v", got, all)
+	}
+	if c := e.createConfig("down", map[string]any{"memory": 8.04}); c.Memory != 8 {
+		t.Fatalf("8.04 GiB read back as %v, want 8", c.Memory)
+	}
+	// Derived memory is unchanged: cpu * 1.5.
+	if c := e.createConfig("derived", map[string]any{"cpu": 3}); c.Memory != 4.5 {
+		t.Fatalf("derived memory %v", c.Memory)
+	}
+	// The bound is checked on the rounded size: 32.04 GiB is 32.0 GiB.
+	if c := e.createConfig("edge", map[string]any{"memory": 32.04}); c.Memory != 32 {
+		t.Fatalf("32.04 GiB read back as %v", c.Memory)
+	}
+}

@@ -17,11 +17,53 @@ func (s *Server) listVMs(c *call) (int, any, error) {
 	if err != nil {
 		return 0, nil, err
 	}
-	out := []VM{}
+	v := s.Variants()
+	out := []vmItem{}
 	for _, name := range slices.Sorted(maps.Keys(ns.vms)) {
-		out = append(out, ns.vms[name].view())
+		out = append(out, ns.vms[name].item(v))
 	}
 	return http.StatusOK, listOf(out), nil
+}
+
+// vmItem is a VM as GET and list answer it, with the fields a variant leaves out absent from
+// the JSON (not empty): a real cluster may omit namespace, vmConfig, customMetadata and type
+// (orka-api.md §5: UNKNOWN beyond the quick start's list example).
+type vmItem struct {
+	Name           string             `json:"name"`
+	Namespace      *string            `json:"namespace,omitempty"`
+	Node           string             `json:"node,omitempty"`
+	IP             string             `json:"ip,omitempty"`
+	SSH            *int               `json:"ssh"`
+	VNC            *int               `json:"vnc"`
+	Screenshare    *int               `json:"screenshare"`
+	Status         string             `json:"status"`
+	CPU            int                `json:"cpu"`
+	Memory         string             `json:"memory"`
+	Image          string             `json:"image"`
+	VMConfig       string             `json:"vmConfig,omitempty"`
+	DeployDate     string             `json:"deployDate,omitempty"`
+	GPUPassthrough bool               `json:"gpuPassthrough"`
+	CustomMetadata *map[string]string `json:"customMetadata,omitempty"`
+	Type           *string            `json:"type,omitempty"`
+	PortWarnings   string             `json:"portWarnings,omitempty"`
+}
+
+// item is the VM as the variants v show it. The simulator keeps every field either way.
+func (vm *vmState) item(v Variants) vmItem {
+	x := vm.view()
+	it := vmItem{
+		Name: x.Name, Namespace: &x.Namespace, Node: x.Node, IP: x.IP, SSH: x.SSH, VNC: x.VNC,
+		Screenshare: x.Screenshare, Status: x.Status, CPU: x.CPU, Memory: x.Memory, Image: x.Image,
+		VMConfig: x.VMConfig, DeployDate: x.DeployDate, GPUPassthrough: x.GPUPassthrough,
+		CustomMetadata: &x.CustomMetadata, Type: &x.Type, PortWarnings: x.PortWarnings,
+	}
+	if v.OmitVMCustomMetadata {
+		it.CustomMetadata = nil
+	}
+	if v.SparseVMItems {
+		it.Namespace, it.VMConfig, it.Type = nil, "", nil
+	}
+	return it
 }
 
 func (s *Server) getVM(c *call) (int, any, error) {
@@ -35,7 +77,7 @@ func (s *Server) getVM(c *call) (int, any, error) {
 	if vm == nil {
 		return 0, nil, notFound("VM %q not found in namespace %q", c.params["name"], c.ns())
 	}
-	return http.StatusOK, vm.view(), nil
+	return http.StatusOK, vm.item(s.Variants()), nil
 }
 
 func (s *Server) deleteVM(c *call) (int, any, error) {
@@ -46,12 +88,26 @@ func (s *Server) deleteVM(c *call) (int, any, error) {
 		return 0, nil, err
 	}
 	name := c.params["name"]
-	if ns.vms[name] == nil {
+	vm := ns.vms[name]
+	if vm == nil {
 		return 0, nil, notFound("VM %q not found in namespace %q", name, c.ns())
+	}
+	if err := mayDelete(c.p, "VM", name, ns.name, vm.owner); err != nil {
+		return 0, nil, err
 	}
 	delete(ns.vms, name)
 	s.wakeLocked()
 	return http.StatusOK, successStatus(fmt.Sprintf("VM %q deleted", name)), nil
+}
+
+// mayDelete: a principal that is not an administrator deletes only what it created [DOC:
+// the access matrix of "Cluster Access Management: Overview", orka-api.md §5].
+func mayDelete(p principal, kind, name, ns, owner string) error {
+	if p.admin || p.subject == owner {
+		return nil
+	}
+	return forbidden("%s cannot delete %s %q in namespace %q: it belongs to %s; only its owner or an administrator may delete it",
+		p.subject, kind, name, ns, owner)
 }
 
 const nameAlphabet = "abcdefghijklmnopqrstuvwxyz0123456789"
@@ -72,14 +128,19 @@ func generatedName(prefix string, taken map[string]*vmState) string {
 		prefix = prefix[:63-suffixLen]
 	}
 	for {
-		b := []byte(prefix + strings.Repeat("x", suffixLen))
-		for i := len(prefix); i < len(b); i++ {
-			b[i] = nameAlphabet[rand.IntN(len(nameAlphabet))]
-		}
-		if taken[string(b)] == nil {
-			return string(b)
+		if name := prefix + randomSuffix(suffixLen); taken[name] == nil {
+			return name
 		}
 	}
+}
+
+// randomSuffix is n random lowercase letters and digits, as Kubernetes' generateName adds.
+func randomSuffix(n int) string {
+	b := make([]byte, n)
+	for i := range b {
+		b[i] = nameAlphabet[rand.IntN(len(nameAlphabet))]
+	}
+	return string(b)
 }
 
 // buildVM validates a deploy body against the namespace and the VM config it names and
@@ -88,7 +149,7 @@ func (s *Server) buildVM(ns *nsState, in deployInput) (*vmState, int, error) {
 	if in.Name == "" || in.ShouldGenerateName {
 		in.Name = generatedName(in.Name, ns.vms)
 	}
-	if err := validateDNSLabel("name", in.Name, 63); err != nil {
+	if err := validateVMName(in.Name); err != nil {
 		return nil, 0, err
 	}
 	if in.VMConfig == "" && in.Image == "" {
@@ -126,7 +187,7 @@ func (s *Server) buildVM(ns *nsState, in deployInput) (*vmState, int, error) {
 			return nil, 0, invalid("memory", *in.Memory, "must be at least 0 (0 derives it from cpu)")
 		}
 		if *in.Memory > 0 {
-			rawMemory = *in.Memory
+			rawMemory = roundMemory(*in.Memory) // 0 after rounding derives it, as 0 does
 		}
 	}
 	vm.memory = rawMemory
@@ -229,6 +290,7 @@ func (s *Server) deployVM(c *call) (int, any, error) {
 		s.mu.Unlock()
 		return 0, nil, err
 	}
+	vm.owner = c.p.subject
 	ns.vms[vm.vm.Name] = vm
 	s.mu.Unlock()
 
@@ -282,7 +344,16 @@ func (s *Server) deployVM(c *call) (int, any, error) {
 	}
 	s.startLocked(vm)
 	s.wakeLocked()
-	return http.StatusCreated, vm.view(), nil
+	return http.StatusCreated, vm.deployView(), nil
+}
+
+// deployView is the deploy answer: only the documented fields.
+func (vm *vmState) deployView() DeployResponse {
+	return DeployResponse{
+		Name: vm.vm.Name, Node: vm.vm.Node, Memory: vm.vm.Memory, IP: vm.vm.IP,
+		SSH: copyInt(vm.vm.SSH), VNC: copyInt(vm.vm.VNC), Screenshare: copyInt(vm.vm.Screenshare),
+		Status: vm.vm.Status, PortWarnings: vm.vm.PortWarnings,
+	}
 }
 
 func shuttingDown(vm *vmState) error {
@@ -300,7 +371,7 @@ func (s *Server) deployCheckLocked(ns string, vm *vmState) (bool, int, any, erro
 	case StatusFailed:
 		return true, 0, nil, internalError("deployment of VM %q in namespace %q failed", vm.vm.Name, ns)
 	case StatusRunning:
-		return true, http.StatusCreated, vm.view(), nil
+		return true, http.StatusCreated, vm.deployView(), nil
 	}
 	return false, 0, nil, nil
 }

@@ -12,19 +12,21 @@ func TestDeployFromConfig(t *testing.T) {
 	e := newEnv(t, Options{})
 	e.createConfig("ci", map[string]any{"cpu": 4})
 	vm := e.mustDeploy("orka-default", map[string]any{"name": "build-1", "vmConfig": "ci", "customMetadata": map[string]string{"team": "ios"}})
-	if vm.Name != "build-1" || vm.Namespace != "orka-default" || vm.Status != "Running" || vm.CPU != 4 || vm.Memory != "6.00Gi" ||
-		vm.Image != "sequoia.orkasi" || vm.VMConfig != "ci" || vm.Type != "arm64" || vm.Node != "mini-arm-1" ||
+	if vm.Name != "build-1" || vm.Status != "Running" || vm.Memory != "6.00Gi" || vm.Node != "mini-arm-1" ||
 		vm.IP != "10.221.188.11" || vm.SSH == nil || *vm.SSH != 8822 || vm.VNC == nil || *vm.VNC != 5999 ||
-		vm.Screenshare == nil || *vm.Screenshare != 5900 || vm.CustomMetadata["team"] != "ios" || vm.GPUPassthrough {
+		vm.Screenshare == nil || *vm.Screenshare != 5900 {
 		t.Fatalf("deployed VM %+v", vm)
 	}
-	if _, err := time.Parse(time.RFC3339, vm.DeployDate); err != nil {
-		t.Fatalf("deployDate %q: %v", vm.DeployDate, err)
-	}
-	var got VM
-	e.must(200, "GET", vmPath+"/build-1", nil).decode(t, &got)
-	if got.Name != vm.Name || got.Namespace != "orka-default" || got.VMConfig != "ci" || *got.SSH != 8822 {
+	// The rest is read back.
+	got := e.getVM("orka-default", "build-1")
+	if got.Name != vm.Name || got.Namespace != "orka-default" || got.Status != "Running" || got.CPU != 4 || got.Memory != "6.00Gi" ||
+		got.Image != "sequoia.orkasi" || got.VMConfig != "ci" || got.Type != "arm64" || got.Node != "mini-arm-1" ||
+		got.IP != "10.221.188.11" || *got.SSH != 8822 || *got.VNC != 5999 || *got.Screenshare != 5900 ||
+		got.CustomMetadata["team"] != "ios" || got.GPUPassthrough {
 		t.Fatalf("read back %+v", got)
+	}
+	if _, err := time.Parse(time.RFC3339, got.DeployDate); err != nil {
+		t.Fatalf("deployDate %q: %v", got.DeployDate, err)
 	}
 	var all list[VM]
 	e.must(200, "GET", vmPath, nil).decode(t, &all)
@@ -35,17 +37,22 @@ func TestDeployFromConfig(t *testing.T) {
 	// Deploy fields override the config's; a second VM on the same node gets the next ports.
 	vm2 := e.mustDeploy("orka-default", map[string]any{"name": "build-2", "vmConfig": "ci", "cpu": 2, "memory": 5,
 		"image": "ghcr.io/org/macos:sonoma", "node": "mini-arm-1", "vncConsole": false})
-	if vm2.CPU != 2 || vm2.Memory != "5.00Gi" || vm2.Image != "ghcr.io/org/macos:sonoma" || vm2.Node != "mini-arm-1" ||
-		*vm2.SSH != 8823 || *vm2.Screenshare != 5901 || vm2.VNC != nil {
+	if vm2.Memory != "5.00Gi" || vm2.Node != "mini-arm-1" || *vm2.SSH != 8823 || *vm2.Screenshare != 5901 || vm2.VNC != nil {
 		t.Fatalf("overridden VM %+v", vm2)
+	}
+	if got := e.getVM("orka-default", "build-2"); got.CPU != 2 || got.Image != "ghcr.io/org/macos:sonoma" {
+		t.Fatalf("overridden VM read back %+v", got)
 	}
 	// A config whose memory was derived derives it again from an overridden cpu.
 	if vm3 := e.mustDeploy("orka-default", map[string]any{"name": "build-3", "vmConfig": "ci", "cpu": 6}); vm3.Memory != "9.00Gi" {
 		t.Fatalf("derived memory %+v", vm3)
 	}
 	// Image-only deploy with the defaults.
-	if vm4 := e.mustDeploy("orka-default", map[string]any{"name": "img", "image": "90gbsonomassd.orkasi"}); vm4.CPU != 3 || vm4.Memory != "4.50Gi" || vm4.VMConfig != "" {
+	if vm4 := e.mustDeploy("orka-default", map[string]any{"name": "img", "image": "90gbsonomassd.orkasi"}); vm4.Memory != "4.50Gi" {
 		t.Fatalf("image deploy %+v", vm4)
+	}
+	if got := e.getVM("orka-default", "img"); got.CPU != 3 || got.VMConfig != "" {
+		t.Fatalf("image deploy read back %+v", got)
 	}
 	// A server-generated name when none is given.
 	if gen := e.mustDeploy("orka-default", map[string]any{"vmConfig": "ci"}); !strings.HasPrefix(gen.Name, "vm-") || len(gen.Name) != 8 {
@@ -60,6 +67,85 @@ func TestDeployFromConfig(t *testing.T) {
 	e.must(200, "DELETE", vmPath+"/build-1", nil)
 	expectError(t, e.do("GET", vmPath+"/build-1", nil), 404, "NotFound", "build-1")
 	expectError(t, e.do("DELETE", vmPath+"/build-1", nil), 404, "NotFound", "build-1")
+}
+
+// [DOC] orka-api.md §5: the API quick start's deploy answer (and the GitHub Actions
+// integration's deploy-response model) carries only name, node, memory, ip, ssh, vnc,
+// screenshare, status and, when there is one, portWarnings.
+func TestDeployAnswerIsMinimal(t *testing.T) {
+	e := newEnv(t, Options{GPUPassthrough: true})
+	e.createConfig("ci", map[string]any{"cpu": 4})
+	r := e.deploy("orka-default", map[string]any{"name": "min", "vmConfig": "ci", "customMetadata": map[string]string{"team": "ios"},
+		"gpuPassthrough": true, "vncConsole": false})
+	if r.code != 201 {
+		t.Fatalf("deploy: %d %s", r.code, r.body)
+	}
+	var keys map[string]any
+	r.decode(t, &keys)
+	allowed := map[string]bool{"name": true, "node": true, "memory": true, "ip": true, "ssh": true, "vnc": true,
+		"screenshare": true, "status": true, "portWarnings": true}
+	for k := range keys {
+		if !allowed[k] {
+			t.Errorf("the deploy answer carries %q: %s", k, r.body)
+		}
+	}
+	for _, k := range []string{"name", "node", "memory", "ip", "ssh", "vnc", "screenshare", "status"} {
+		if _, ok := keys[k]; !ok {
+			t.Errorf("the deploy answer lacks %q: %s", k, r.body)
+		}
+	}
+	if _, ok := keys["portWarnings"]; ok {
+		t.Errorf("portWarnings is sent only when there is one: %s", r.body)
+	}
+	// What the answer leaves out is still there to read back.
+	if got := e.getVM("orka-default", "min"); got.CPU != 4 || got.CustomMetadata["team"] != "ios" || !got.GPUPassthrough || got.VMConfig != "ci" {
+		t.Fatalf("read back %+v", got)
+	}
+}
+
+// [DOC] orka-api.md §4: Orka rounds memory to the nearest 0.1 GiB (the CRD types vendored in
+// MacStadium's Packer plugin), on VMs as on VM configs.
+func TestDeployRoundsMemory(t *testing.T) {
+	e := newEnv(t, Options{})
+	if vm := e.mustDeploy("orka-default", map[string]any{"name": "r", "image": "sequoia.orkasi", "memory": 8.125}); vm.Memory != "8.10Gi" {
+		t.Fatalf("deploy answer memory %q, want 8.10Gi", vm.Memory)
+	}
+	if got := e.getVM("orka-default", "r"); got.Memory != "8.10Gi" {
+		t.Fatalf("read back memory %q, want 8.10Gi", got.Memory)
+	}
+	// Capacity counts the rounded size.
+	if n := e.sim.Snapshot().Nodes["mini-arm-1"]; n.AvailableMemory != "23.90G" {
+		t.Fatalf("node after an 8.1 GiB VM: %+v", n)
+	}
+	// A VM config's rounded memory is what its VMs get.
+	e.createConfig("odd", map[string]any{"memory": 6.57})
+	if vm := e.mustDeploy("orka-default", map[string]any{"name": "c", "vmConfig": "odd"}); vm.Memory != "6.60Gi" {
+		t.Fatalf("memory from a 6.57 GiB config %q, want 6.60Gi", vm.Memory)
+	}
+}
+
+// [DOC] orka-api.md §5: VM names start with a letter (the CLI reference), generated ones too.
+func TestDeployNameStartsWithALetter(t *testing.T) {
+	e := newEnv(t, Options{})
+	for _, body := range []map[string]any{
+		{"name": "1abc", "image": "sequoia.orkasi"},
+		{"name": "9-runner", "image": "sequoia.orkasi", "shouldGenerateName": true},
+	} {
+		expectError(t, e.deploy("orka-default", body), 400, "BadRequest", "invalid value for name:", "start with a letter")
+	}
+	if n := len(e.sim.Snapshot().VMs["orka-default"]); n != 0 {
+		t.Fatalf("a refused deploy left %d VM(s)", n)
+	}
+	if vm := e.mustDeploy("orka-default", map[string]any{"name": "a1", "image": "sequoia.orkasi"}); vm.Name != "a1" {
+		t.Fatalf("deployed %q", vm.Name)
+	}
+	// The server's own names start with a letter, and so does a generated name of a good prefix.
+	if vm := e.mustDeploy("orka-default", map[string]any{"image": "sequoia.orkasi"}); vm.Name[0] < 'a' || vm.Name[0] > 'z' {
+		t.Fatalf("generated name %q", vm.Name)
+	}
+	if vm := e.mustDeploy("orka-default", map[string]any{"name": "r", "image": "sequoia.orkasi", "shouldGenerateName": true}); !strings.HasPrefix(vm.Name, "r-") {
+		t.Fatalf("generated name %q", vm.Name)
+	}
 }
 
 func TestDeployValidation(t *testing.T) {
@@ -111,7 +197,7 @@ func TestDeployValidation(t *testing.T) {
 	e := newEnv(t, Options{GPUPassthrough: true})
 	vm := e.mustDeploy("orka-default", map[string]any{"name": "ok", "image": "sequoia.orkasi", "reservedPorts": "8080:80/tcp, 5353:53/udp,9000:9000",
 		"gpuPassthrough": true, "vncConsole": false, "timeout": 1})
-	if !vm.GPUPassthrough || vm.VNC != nil {
+	if vm.VNC != nil || !e.getVM("orka-default", "ok").GPUPassthrough {
 		t.Fatalf("gpu VM %+v", vm)
 	}
 }

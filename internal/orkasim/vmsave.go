@@ -2,7 +2,6 @@ package orkasim
 
 import (
 	"fmt"
-	"math/rand/v2"
 	"net/http"
 	"regexp"
 	"time"
@@ -33,7 +32,7 @@ const saveMinutes = 2
 // because images are custom resources. [ASSUMED as the rule Orka applies to a saved image].
 var imageNameRE = regexp.MustCompile(`^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$`)
 
-// saveRec is an image being saved.
+// saveRec is an image being saved, or copied when vm is "".
 type saveRec struct {
 	ns, vm  string
 	readyAt time.Time
@@ -51,15 +50,18 @@ type PushJob struct {
 	Done           time.Time
 }
 
+// saveInput is the body of POST .../vms/{name}/save [DOC: the API quick start].
 type saveInput struct {
-	ImageName string `json:"imageName"`
+	ImageName   string `json:"imageName"`
+	Description string `json:"description"`
 }
 
 type pushInput struct {
 	ImageReference string `json:"imageReference"`
 }
 
-// pushAnswer is the documented answer of a push.
+// pushAnswer is the documented answer of a push: 200 {"jobName": "vm-push-xxxxx"} [DOC:
+// orka-api.md §5; the Packer plugin treats only 200 as success].
 type pushAnswer struct {
 	JobName string `json:"jobName"`
 }
@@ -100,9 +102,9 @@ func (s *Server) saveVM(c *call) (int, any, error) {
 	if s.st.image(in.ImageName) != nil {
 		return 0, nil, alreadyExists("image %q already exists in namespace %s", in.ImageName, defaultNamespace)
 	}
+	// The image carries exactly the description sent, none when none was sent.
 	s.st.images = append(s.st.images, Image{
-		Name: in.ImageName, Description: fmt.Sprintf("saved from VM %s/%s", c.ns(), vm.vm.Name),
-		Type: vm.vm.Type, State: ImageUpdating,
+		Name: in.ImageName, Description: in.Description, Type: vm.vm.Type, State: ImageUpdating,
 	})
 	s.st.saves[in.ImageName] = &saveRec{ns: c.ns(), vm: vm.vm.Name,
 		readyAt: time.Now().Add(saveMinutes * s.opts.Minute), fail: s.failNextSave}
@@ -127,12 +129,41 @@ func (s *Server) pushVM(c *call) (int, any, error) {
 	}
 	now := time.Now()
 	job := PushJob{
-		JobName:   fmt.Sprintf("%s-push-%05d", vm.vm.Name, rand.IntN(100000)), // [ASSUMED form]
+		JobName:   s.st.newPushJobName(),
 		Namespace: c.ns(), VM: vm.vm.Name, ImageReference: in.ImageReference,
 		Started: now, Done: now.Add(saveMinutes * s.opts.Minute),
 	}
 	s.st.pushJobs = append(s.st.pushJobs, job)
 	return http.StatusOK, pushAnswer{JobName: job.JobName}, nil
+}
+
+// newPushJobName is "vm-push-" and 5 random lowercase letters and digits [DOC: orka-api.md §5,
+// "a push job ID in the vm-push- format"; the suffix is Kubernetes' generateName suffix],
+// unique among the jobs so far.
+func (st *state) newPushJobName() string {
+	for {
+		name := "vm-push-" + randomSuffix(5)
+		if _, ok := st.pushJob(name); !ok {
+			return name
+		}
+	}
+}
+
+func (st *state) pushJob(name string) (PushJob, bool) {
+	for _, j := range st.pushJobs {
+		if j.JobName == name {
+			return j, true
+		}
+	}
+	return PushJob{}, false
+}
+
+// PushJob looks up an accepted push by the jobName its answer gave. Orka's REST API has no
+// such route; this is for tests.
+func (s *Server) PushJob(jobName string) (PushJob, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.st.pushJob(jobName)
 }
 
 // settleSavesLocked moves images whose save is due to Ready or Failed, and fails those whose
@@ -146,7 +177,7 @@ func (st *state) settleSaves() {
 			continue
 		}
 		var vmGone bool
-		if ns := st.namespaces[rec.ns]; ns == nil || ns.vms[rec.vm] == nil {
+		if ns := st.namespaces[rec.ns]; rec.vm != "" && (ns == nil || ns.vms[rec.vm] == nil) {
 			vmGone = true
 		}
 		switch {

@@ -1,6 +1,7 @@
 package orkasim
 
 import (
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -51,7 +52,7 @@ func TestSaveVMMakesADeployableImage(t *testing.T) {
 		t.Fatalf("image after the save: %+v", img)
 	}
 	e.createConfig("from-save", map[string]any{"image": "tuned-save.orkasi"})
-	vm := e.mustDeploy("orka-default", map[string]any{"name": "restored", "vmConfig": "from-save"})
+	vm := e.getVM("orka-default", e.mustDeploy("orka-default", map[string]any{"name": "restored", "vmConfig": "from-save"}).Name)
 	if vm.Image != "tuned-save.orkasi" || vm.Status != "Running" {
 		t.Fatalf("VM from the saved image %+v", vm)
 	}
@@ -88,19 +89,57 @@ func TestSaveVMFailures(t *testing.T) {
 	}
 }
 
+// [DOC] orka-api.md §5: a push answers 200 {"jobName": ...} with "a push job ID in the
+// vm-push- format" (the Packer plugin treats only 200 as success).
 func TestPushVMAnswersAJobName(t *testing.T) {
 	e := newEnv(t, Options{Minute: 20 * time.Millisecond})
 	e.mustDeploy("orka-default", map[string]any{"name": "src", "image": "sequoia.orkasi"})
 
+	r := e.must(200, "POST", vmPath+"/src/push", map[string]any{"imageReference": "ghcr.io/org/macos:tuned"})
+	var keys map[string]any
+	r.decode(t, &keys)
+	if len(keys) != 1 {
+		t.Fatalf("push answer %s carries more than jobName", r.body)
+	}
 	var got pushAnswer
-	e.must(200, "POST", vmPath+"/src/push", map[string]any{"imageReference": "ghcr.io/org/macos:tuned"}).decode(t, &got)
-	if got.JobName == "" {
-		t.Fatal("push answered no jobName")
+	r.decode(t, &got)
+	if !regexp.MustCompile(`^vm-push-[a-z0-9]{5}$`).MatchString(got.JobName) {
+		t.Fatalf("jobName %q is not vm-push- and 5 lowercase letters or digits", got.JobName)
 	}
 	jobs := e.sim.PushJobs()
 	if len(jobs) != 1 || jobs[0].JobName != got.JobName || jobs[0].VM != "src" || jobs[0].ImageReference != "ghcr.io/org/macos:tuned" {
 		t.Fatalf("push jobs %+v", jobs)
 	}
+	if job, ok := e.sim.PushJob(got.JobName); !ok || job.VM != "src" || job.Namespace != "orka-default" {
+		t.Fatalf("PushJob(%q) = %+v, %v", got.JobName, job, ok)
+	}
+	if _, ok := e.sim.PushJob("vm-push-zzzzz0"); ok {
+		t.Fatal("PushJob found a job that was never started")
+	}
+	var second pushAnswer
+	e.must(200, "POST", vmPath+"/src/push", map[string]any{"imageReference": "ghcr.io/org/macos:tuned"}).decode(t, &second)
+	if second.JobName == got.JobName {
+		t.Fatalf("two pushes got the same job name %q", got.JobName)
+	}
 	e.must(400, "POST", vmPath+"/src/push", map[string]any{"imageReference": "not-a-reference"})
 	e.must(404, "POST", vmPath+"/nope/push", map[string]any{"imageReference": "ghcr.io/org/macos:tuned"})
+}
+
+// [DOC] orka-api.md §5: save takes {"imageName", "description"} (the API quick start) and the
+// new image carries exactly that description; without one it has none.
+func TestSaveVMKeepsTheDescription(t *testing.T) {
+	e := newEnv(t, Options{Minute: 20 * time.Millisecond})
+	e.mustDeploy("orka-default", map[string]any{"name": "src", "image": "sequoia.orkasi"})
+	e.must(200, "POST", vmPath+"/src/save", map[string]any{"imageName": "described.orkasi", "description": "Xcode 16.2, tuned"})
+	e.must(200, "POST", vmPath+"/src/save", map[string]any{"imageName": "plain.orkasi"})
+	for name, want := range map[string]string{"described.orkasi": "Xcode 16.2, tuned", "plain.orkasi": ""} {
+		var img Image
+		e.must(200, "GET", base+"/images/"+name, nil).decode(t, &img)
+		if img.Description != want {
+			t.Errorf("image %s while saving: description %q, want %q", name, img.Description, want)
+		}
+		if img = e.waitImage(name); img.State != ImageReady || img.Description != want {
+			t.Errorf("image %s once saved: %+v, want description %q", name, img, want)
+		}
+	}
 }
