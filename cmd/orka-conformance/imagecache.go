@@ -65,6 +65,7 @@ type cacheRoutes struct {
 	removeStatus int
 	removeSeen   string
 	removeEx     *exchange
+	removeNoop   bool // it was called after the image had been removed from the node another way
 }
 
 func newCacheRoutes(ns, image string) *cacheRoutes {
@@ -341,11 +342,12 @@ func (p *probe) checkImageCacheWrite(ctx context.Context) error {
 		return nil
 	}
 	if legacy {
-		// The documented removal, now a no-op on that node: Orka documents that it answers
-		// 207 when the image is not cached on a targeted node.
+		// The documented removal, now a no-op on that node: Orka documents that it completes
+		// without error (207) when the image is not cached on a targeted node.
 		if err := p.removeDocumented(ctx, routes, node); err != nil {
 			return err
 		}
+		routes.removeNoop = true
 	}
 	if ic, err := fam.get(ctx); err == nil && onNode(ic, node) >= 0 {
 		p.rep.contradict(cycleID, p.rec.latest(), p.rec, "node %s is still listed after remove", node)
@@ -410,6 +412,8 @@ func (p *probe) reportCacheRoutes(c *cacheRoutes, node string) {
 	switch {
 	case c.removeStatus == 0:
 		p.rep.note(id, "remove: the documented removal was not reached")
+	case c.removeStatus == http.StatusMultiStatus && c.removeNoop:
+		p.rep.confirm(id, "remove: %s (node %s, from which .../imagecache/remove had just removed the image: the documented no-op)", c.removeSeen, node)
 	case c.removeStatus == http.StatusMultiStatus:
 		p.rep.confirm(id, "remove: %s (node %s)", c.removeSeen, node)
 	default:

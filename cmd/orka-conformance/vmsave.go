@@ -80,7 +80,8 @@ func (p *probe) checkImageDelete(ctx context.Context, image string) error {
 		p.rep.contradict(id, ex, p.rec, "deleting image %s: %s", image, describe(ex))
 		return nil
 	}
-	deadline := time.Now().Add(imageDeleteWait)
+	wait := min(imageDeleteWait, p.opts.SaveWait)
+	deadline := time.Now().Add(wait)
 	for {
 		_, err := p.c.GetImage(ctx, image)
 		switch {
@@ -90,7 +91,7 @@ func (p *probe) checkImageDelete(ctx context.Context, image string) error {
 		case err != nil:
 			return err
 		case time.Now().After(deadline):
-			p.rep.contradict(id, p.rec.latest(), p.rec, "DELETE of image %s answered %d, but the image is still there after %s", image, ex.Status, imageDeleteWait)
+			p.rep.contradict(id, p.rec.latest(), p.rec, "DELETE of image %s answered %d, but the image is still there after %s", image, ex.Status, wait)
 			return nil
 		}
 		select {
@@ -101,7 +102,7 @@ func (p *probe) checkImageDelete(ctx context.Context, image string) error {
 	}
 }
 
-// imageDeleteWait is how long a deleted image may still be listed.
+// imageDeleteWait is how long a deleted image may still be found (at most -save-wait).
 const imageDeleteWait = 2 * time.Minute
 
 // watchSave polls a saved image until it leaves Updating and records vm-save-body and
