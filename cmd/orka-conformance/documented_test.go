@@ -492,6 +492,33 @@ func TestProbeOwnershipNeedsANonAdministratorToken(t *testing.T) {
 			t.Errorf("%s with an administrator's token: %q, want not checked, saying why", ownershipID, outcomeOf(report, ownershipID))
 		}
 	})
+	t.Run("service account of another namespace", func(t *testing.T) {
+		// It may not use orka-default, so only the VM part can be checked: on the VM the
+		// unschedulable deploy leaves in the scratch namespace, into whose orka-dev binding the
+		// probe puts the account.
+		_, getenv := simulator(t, ownedDeletes)
+		ctx := context.Background()
+		c := adminClient(t, getenv)
+		must(t, c.CreateNamespace(ctx, "orka-ci", false))
+		must(t, c.CreateServiceAccount(ctx, "orka-ci", "ci-bot"))
+		tok, err := c.CreateServiceAccountToken(ctx, "orka-ci", "ci-bot", orka.TokenRequest{})
+		must(t, err)
+		env := func(k string) string {
+			if k == otherTokenEnv {
+				return tok
+			}
+			return getenv(k)
+		}
+		_, report := runIt(t, ctx, env, "-deploy-vm")
+		if outcomeOf(report, ownershipID) != confirmed ||
+			!strings.Contains(report, "VM configs: not checked: the second token cannot list them") ||
+			!regexp.MustCompile(`VMs: the second token deleting VM orka-tfacc-conf-[0-9a-f]+/orka-tfacc-vm-[0-9a-f]+, which the run's token deployed: 403`).MatchString(report) {
+			t.Errorf("%s with a service account of orka-ci: %q, want confirmed on the scratch namespace's VM", ownershipID, outcomeOf(report, ownershipID))
+		}
+		if !strings.Contains(report, "cleanup: everything the probe created was removed") {
+			t.Error("the cleanup was not complete")
+		}
+	})
 	t.Run("plain run", func(t *testing.T) {
 		_, getenv := simulator(t, ownedDeletes)
 		_, report := runIt(t, context.Background(), withOtherToken(t, getenv))
