@@ -70,11 +70,11 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	caFile := fs.String("ca-certificate-file", getenv("ORKA_CA_CERTIFICATE_FILE"), "PEM file of an extra CA for HTTPS (default $ORKA_CA_CERTIFICATE_FILE; $ORKA_CA_CERTIFICATE may hold the PEM itself)")
 	insecure := fs.Bool("insecure-skip-verify", envBool(getenv("ORKA_INSECURE_SKIP_VERIFY")), "do not verify the server's certificate (default $ORKA_INSECURE_SKIP_VERIFY)")
 	var opts options
-	fs.BoolVar(&opts.DeployVM, "deploy-vm", false, "also deploy VMs: one that runs (uses one VM slot for a few minutes) and one no node can hold")
+	fs.BoolVar(&opts.DeployVM, "deploy-vm", false, "also deploy VMs: one that runs (uses one VM slot for a few minutes) and three no node can hold (one minute each, in a scratch namespace)")
 	fs.StringVar(&opts.DeployNamespace, "deploy-namespace", orka.DefaultNamespace, "namespace with nodes for -deploy-vm and -cache-image (objects there get prefixed names)")
 	fs.IntVar(&opts.DeployTimeout, "deploy-timeout", 10, "Orka's deploy timeout in minutes for -deploy-vm")
 	fs.StringVar(&opts.CacheImage, "cache-image", "", "also cache this image on one node that lacks it, then remove it (uses node disk)")
-	fs.StringVar(&opts.TagNode, "tag-node", "", "also add a scratch tag ("+scratch.Prefix+"tag-*) to this node, then remove it")
+	fs.StringVar(&opts.TagNode, "tag-node", "", "also add a scratch tag ("+scratch.Prefix+"tag-*) to this node, then remove it, and (when it runs no VM) move it into a scratch namespace and back")
 	fs.BoolVar(&opts.SaveImage, "save-image", false, "with -deploy-vm: also save the VM into a new image "+scratch.Prefix+"img-*, then delete that image")
 	fs.StringVar(&opts.PushImage, "push-image", "", "with -deploy-vm: also push the VM to this OCI reference (server/repo/image:tag); the deploy namespace needs a registry credential for its server, and what is pushed STAYS in the registry")
 	fs.DurationVar(&opts.SaveWait, "save-wait", time.Hour, "how long to wait for a saved image to be Ready")
