@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"net/http"
 	"slices"
@@ -17,8 +16,11 @@ import (
 // The image cache has two families of routes (orka-api.md §8): the documented one, of which
 // MacStadium's orka3 CLI reference gives POST .../cache/images/{image}/remove (207
 // Multi-Status), with add, read and list under .../cache/images by analogy; and the older
-// .../imagecache routes the client was first written against. The probe asks the cluster
-// which it serves (image-cache-routes) and runs one cache cycle through a family it serves.
+// .../imagecache routes the client was first written against. A plain run reads the cache
+// through the provider's client (imagecache-read); -cache-image asks the cluster which routes
+// of both families it serves (image-cache-routes) and runs one cache cycle, with requests of
+// its own, through the routes it serves (imagecache-write), so that neither depends on which
+// family the client calls.
 
 func (p *probe) checkImageCache(ctx context.Context) error {
 	caches, err := p.c.ListImageCaches(ctx, p.nsA)
@@ -42,6 +44,8 @@ const (
 	cacheLegacy     = "legacy"     // .../imagecache/...
 )
 
+var cacheFamilies = []string{cacheDocumented, cacheLegacy}
+
 // cacheRoute is one route of one family: its path, and whether the cluster serves it (nil
 // while unknown), with the answer that says so.
 type cacheRoute struct {
@@ -56,16 +60,16 @@ func (r *cacheRoute) set(served bool, ex *exchange) {
 	r.seen, r.ex = describe(ex), ex
 }
 
+func (r *cacheRoute) isServed() bool { return r.served != nil && *r.served }
+
 // cacheRoutes is what the probe found out about both families in one namespace.
 type cacheRoutes struct {
 	ns, image string
-	// list, read and add of each family.
-	list, read, add map[string]*cacheRoute
-	// remove is the documented removal: its status, 0 until it was called.
+	// list, read, add and remove of each family.
+	list, read, add, remove map[string]*cacheRoute
+	// removeStatus is the status of the documented removal that removed the image from the
+	// node, 0 until it was called.
 	removeStatus int
-	removeSeen   string
-	removeEx     *exchange
-	removeNoop   bool // it was called after the image had been removed from the node another way
 }
 
 func newCacheRoutes(ns, image string) *cacheRoutes {
@@ -82,11 +86,11 @@ func newCacheRoutes(ns, image string) *cacheRoutes {
 			cacheDocumented: {path: apiRoute("namespaces", ns, "cache", "images", image, "add")},
 			cacheLegacy:     {path: apiRoute("namespaces", ns, "imagecache", "add")},
 		},
+		remove: map[string]*cacheRoute{
+			cacheDocumented: {path: apiRoute("namespaces", ns, "cache", "images", image, "remove")},
+			cacheLegacy:     {path: apiRoute("namespaces", ns, "imagecache", "remove")},
+		},
 	}
-}
-
-func (c *cacheRoutes) removePath() string {
-	return apiRoute("namespaces", c.ns, "cache", "images", c.image, "remove")
 }
 
 // cacheBody is an add or remove body. It names the image as well as the path does, so that
@@ -98,128 +102,69 @@ type cacheBody struct {
 	All   bool     `json:"all"`
 }
 
-// probeRoutes finds out, before anything is written, which list and add routes the cluster
-// serves. A list route it serves answers 2xx. An add route is asked to add the image to no
-// node at all (no nodes, no tags, all false), which a route that exists refuses (400: exactly
-// one selector is required) without caching anything; one that does not exist answers 404
-// or 405.
-func (p *probe) probeCacheRoutes(ctx context.Context, c *cacheRoutes) error {
-	for _, fam := range []string{cacheDocumented, cacheLegacy} {
+// noNode selects no node at all: a route that exists refuses it (400: exactly one selector is
+// required) without doing anything; one that does not exist answers 404 or 405.
+func (c *cacheRoutes) noNode() cacheBody { return cacheBody{Image: c.image, Nodes: []string{}} }
+
+// probeCacheWrites asks a write route of each family to act on no node, to learn whether the
+// cluster serves it.
+func (p *probe) probeCacheWrites(ctx context.Context, c *cacheRoutes, routes map[string]*cacheRoute) error {
+	for _, fam := range cacheFamilies {
+		r := routes[fam]
+		ex, err := p.raw.do(ctx, http.MethodPost, r.path, c.noNode())
+		if err != nil {
+			return err
+		}
+		r.set(ex.Status != http.StatusNotFound && ex.Status != http.StatusMethodNotAllowed, ex)
+		if ex.ok() {
+			p.fail("asking "+ex.Path+" to act on no node", fmt.Errorf("it answered %d, not 400: it may have acted on some node (see the namespace's image cache)", ex.Status))
+		}
+	}
+	return nil
+}
+
+// probeCacheLists asks both list routes: a route the cluster serves answers 2xx.
+func (p *probe) probeCacheLists(ctx context.Context, c *cacheRoutes) error {
+	for _, fam := range cacheFamilies {
 		ex, err := p.raw.do(ctx, http.MethodGet, c.list[fam].path, nil)
 		if err != nil {
 			return err
 		}
 		c.list[fam].set(ex.ok(), ex)
-		ex, err = p.raw.do(ctx, http.MethodPost, c.add[fam].path, cacheBody{Image: c.image, Nodes: []string{}})
-		if err != nil {
-			return err
-		}
-		c.add[fam].set(ex.Status != http.StatusNotFound && ex.Status != http.StatusMethodNotAllowed, ex)
-		if ex.ok() {
-			p.fail("asking "+ex.Path+" to cache "+c.image+" on no node", fmt.Errorf("it answered %d, not 400: it may have cached the image somewhere (see the namespace's image cache)", ex.Status))
-		}
 	}
 	return nil
 }
 
-// probeCacheReads asks both read routes for the image. While it is cached on a node, a route
-// the cluster serves answers 2xx; when it is cached nowhere, only a 405 or a 404 that is not a
-// Kubernetes Status shows a route that does not exist.
-func (p *probe) probeCacheReads(ctx context.Context, c *cacheRoutes, cached bool) error {
-	for _, fam := range []string{cacheDocumented, cacheLegacy} {
+// probeCacheReads asks both read routes for the image while it has an entry on a node: a
+// route the cluster serves answers 2xx.
+func (p *probe) probeCacheReads(ctx context.Context, c *cacheRoutes) error {
+	for _, fam := range cacheFamilies {
 		ex, err := p.raw.do(ctx, http.MethodGet, c.read[fam].path, nil)
 		if err != nil {
 			return err
 		}
-		if cached {
-			c.read[fam].set(ex.ok(), ex)
-		} else {
-			c.read[fam].set(!routeMissing(ex), ex)
-		}
+		c.read[fam].set(ex.ok(), ex)
 	}
 	return nil
 }
 
-// removeDocumented calls the documented removal for one node.
-func (p *probe) removeDocumented(ctx context.Context, c *cacheRoutes, node string) error {
-	ex, err := p.raw.do(ctx, http.MethodPost, c.removePath(), cacheBody{Image: c.image, Nodes: []string{node}})
-	if err != nil {
-		return err
+// readCache reads the image's cache through one family's read route; found is false when the
+// route answered 404 (cached nowhere).
+func (p *probe) readCache(ctx context.Context, c *cacheRoutes, fam string) (ic *orka.ImageCache, found bool, err error) {
+	ex, err := p.raw.do(ctx, http.MethodGet, c.read[fam].path, nil)
+	switch {
+	case err != nil:
+		return nil, false, err
+	case ex.Status == http.StatusNotFound:
+		return nil, false, nil
+	case !ex.ok():
+		return nil, false, fmt.Errorf("reading the image cache: %s", describe(ex))
 	}
-	c.removeStatus, c.removeSeen, c.removeEx = ex.Status, describe(ex), ex
-	return nil
-}
-
-// cacheFamily reads, adds and removes through one family of routes: the legacy one through
-// the provider's client, the documented one through the probe's own requests.
-type cacheFamily struct {
-	name   string
-	get    func(context.Context) (*orka.ImageCache, error) // an error with status 404: cached nowhere
-	add    func(context.Context, string) error
-	remove func(context.Context, string) error
-}
-
-// rawStatusError is a raw request's answer that is not a success.
-type rawStatusError struct{ ex *exchange }
-
-func (e rawStatusError) Error() string { return describe(e.ex) }
-
-// statusOf is the HTTP status of a failed call (the client's or a raw one), 0 for none.
-func statusOf(err error) int {
-	var re rawStatusError
-	if errors.As(err, &re) {
-		return re.ex.Status
+	ic = &orka.ImageCache{}
+	if err := json.Unmarshal(ex.body, ic); err != nil {
+		return nil, false, fmt.Errorf("%s: the answer is not an image-cache item: %w", describe(ex), err)
 	}
-	if ae := apiError(err); ae != nil {
-		return ae.StatusCode
-	}
-	return 0
-}
-
-func (p *probe) cacheFamilyOf(name string, c *cacheRoutes) cacheFamily {
-	ns, image := c.ns, c.image
-	if name == cacheLegacy {
-		return cacheFamily{name: name,
-			get: func(ctx context.Context) (*orka.ImageCache, error) { return p.c.GetImageCache(ctx, ns, image) },
-			add: func(ctx context.Context, node string) error {
-				return p.c.AddImageCache(ctx, ns, orka.ImageCacheRequest{Image: image, Nodes: []string{node}})
-			},
-			remove: func(ctx context.Context, node string) error {
-				return p.c.RemoveImageCache(ctx, ns, orka.ImageCacheRequest{Image: image, Nodes: []string{node}})
-			},
-		}
-	}
-	call := func(ctx context.Context, method, path string, body any) (*exchange, error) {
-		ex, err := p.raw.do(ctx, method, path, body)
-		if err == nil && !ex.ok() {
-			err = rawStatusError{ex}
-		}
-		return ex, err
-	}
-	return cacheFamily{name: name,
-		get: func(ctx context.Context) (*orka.ImageCache, error) {
-			ex, err := call(ctx, http.MethodGet, c.read[cacheDocumented].path, nil)
-			if err != nil {
-				return nil, err
-			}
-			var ic orka.ImageCache
-			if err := json.Unmarshal(ex.body, &ic); err != nil {
-				return nil, fmt.Errorf("%s: the answer is not an image-cache item: %w", describe(ex), err)
-			}
-			return &ic, nil
-		},
-		add: func(ctx context.Context, node string) error {
-			_, err := call(ctx, http.MethodPost, c.add[cacheDocumented].path, cacheBody{Image: image, Nodes: []string{node}})
-			return err
-		},
-		remove: func(ctx context.Context, node string) error {
-			err := p.removeDocumented(ctx, c, node)
-			if err == nil && (c.removeStatus < 200 || c.removeStatus > 299) {
-				err = rawStatusError{c.removeEx}
-			}
-			return err
-		},
-	}
+	return ic, true, nil
 }
 
 func onNode(ic *orka.ImageCache, node string) int {
@@ -229,43 +174,62 @@ func onNode(ic *orka.ImageCache, node string) int {
 	return slices.IndexFunc(ic.Nodes, func(n orka.ImageCacheNode) bool { return n.Node == node })
 }
 
-// checkImageCacheWrite caches -cache-image on one READY node that does not have it yet, then
-// removes it from that node again, through a family of routes the cluster serves (the
-// client's, when it serves them), and asks every image-cache route on the way whether the
-// cluster serves it.
+// removeFromNode removes the image from one node: through the documented removal when the
+// cluster serves it, else through the older route. It returns the answer that removed it.
+func (p *probe) removeFromNode(ctx context.Context, c *cacheRoutes, node string) (*exchange, error) {
+	body := cacheBody{Image: c.image, Nodes: []string{node}}
+	ex, err := p.raw.do(ctx, http.MethodPost, c.remove[cacheDocumented].path, body)
+	if err != nil {
+		return nil, err
+	}
+	c.remove[cacheDocumented].set(!routeMissing(ex) && ex.Status != http.StatusNotFound, ex)
+	c.removeStatus = ex.Status
+	if c.remove[cacheDocumented].isServed() || !c.remove[cacheLegacy].isServed() {
+		return ex, nil
+	}
+	return p.raw.do(ctx, http.MethodPost, c.remove[cacheLegacy].path, body)
+}
+
+// checkImageCacheWrite caches -cache-image on one READY node of -deploy-namespace that does
+// not have it yet, then removes it from that node again. It first asks which routes of both
+// families the cluster serves (asking to add and remove on no node does nothing), runs the
+// cycle through the documented family when the cluster serves its add route (else through the
+// older one), and removes through the documented removal when it is served.
 func (p *probe) checkImageCacheWrite(ctx context.Context) error {
 	const id, routesID = "imagecache-write", "image-cache-routes"
 	ns, image := p.opts.DeployNamespace, p.opts.CacheImage
-	routes := newCacheRoutes(ns, image)
-	if err := p.probeCacheRoutes(ctx, routes); err != nil {
+	c := newCacheRoutes(ns, image)
+	if err := p.probeCacheLists(ctx, c); err != nil {
 		return err
 	}
-	var famName string
+	if err := p.probeCacheWrites(ctx, c, c.add); err != nil {
+		return err
+	}
+	if err := p.probeCacheWrites(ctx, c, c.remove); err != nil {
+		return err
+	}
+	// The documented removal is judged by the real one below, not by this probe.
+	c.remove[cacheDocumented].served = nil
+	fam := cacheDocumented
 	switch {
-	case *routes.add[cacheLegacy].served:
-		famName = cacheLegacy
-	case *routes.add[cacheDocumented].served:
-		famName = cacheDocumented
-		p.rep.contradict(id, routes.add[cacheLegacy].ex, p.rec, "the cluster does not serve POST .../imagecache/add (%s); the cycle runs on the documented routes", routes.add[cacheLegacy].seen)
+	case c.add[cacheDocumented].isServed():
+	case c.add[cacheLegacy].isServed():
+		fam = cacheLegacy
 	default:
-		p.rep.contradict(id, routes.add[cacheLegacy].ex, p.rec, "the cluster serves no add route: %s; %s", routes.add[cacheLegacy].seen, routes.add[cacheDocumented].seen)
-		p.reportCacheRoutes(routes, "")
+		p.rep.contradict(id, c.add[cacheDocumented].ex, p.rec, "the cluster serves no add route: %s; %s", c.add[cacheDocumented].seen, c.add[cacheLegacy].seen)
+		p.reportCacheRoutes(c, "")
 		return nil
 	}
-	fam := p.cacheFamilyOf(famName, routes)
-	legacy := famName == cacheLegacy // imagecache-write is about the legacy routes
-	cycleID := id                    // the item a failure of the cycle contradicts
-	if !legacy {
-		cycleID = routesID
-	}
 
+	ic, found, err := p.readCache(ctx, c, fam)
+	if err != nil {
+		return err
+	}
 	cached := map[string]bool{}
-	if ic, err := fam.get(ctx); err == nil {
+	if found {
 		for _, n := range ic.Nodes {
 			cached[n.Node] = true
 		}
-	} else if statusOf(err) != http.StatusNotFound {
-		return err
 	}
 	nodes, err := p.c.ListNodes(ctx, ns)
 	if err != nil {
@@ -279,20 +243,23 @@ func (p *probe) checkImageCacheWrite(ctx context.Context) error {
 	}
 	node := nodes[i].Name
 	p.track("image cache of "+image+" on "+node, func(ctx context.Context) error {
-		ic, err := fam.get(ctx)
-		if err != nil || onNode(ic, node) < 0 {
-			if statusOf(err) == http.StatusNotFound {
-				return nil // cached nowhere
-			}
+		ic, found, err := p.readCache(ctx, c, fam)
+		if err != nil || !found || onNode(ic, node) < 0 {
 			return err
 		}
-		return fam.remove(ctx, node)
-	})
-	if err := fam.add(ctx, node); err != nil {
-		if legacy {
-			p.rep.contradict(id, p.rec.latest(), p.rec, "adding: %v", err)
+		ex, err := p.removeFromNode(ctx, c, node)
+		if err == nil && !ex.ok() {
+			err = fmt.Errorf("removing: %s", describe(ex))
 		}
-		p.rep.skip(routesID, "adding %s to %s through the %s routes failed: %v", image, node, famName, err)
+		return err
+	})
+	addEx, err := p.raw.do(ctx, http.MethodPost, c.add[fam].path, cacheBody{Image: image, Nodes: []string{node}})
+	if err != nil {
+		return err
+	}
+	if !addEx.ok() {
+		p.rep.contradict(id, addEx, p.rec, "adding %s to node %s through the %s routes: %s", image, node, fam, describe(addEx))
+		p.reportCacheRoutes(c, "")
 		return nil
 	}
 	known := []string{orka.CacheStatusCaching, orka.CacheStatusReady, orka.CacheStatusFailed}
@@ -300,19 +267,19 @@ func (p *probe) checkImageCacheWrite(ctx context.Context) error {
 	timedOut := false
 	deadline := time.Now().Add(p.opts.CacheWait)
 	for {
-		ic, err := fam.get(ctx)
+		ic, found, err := p.readCache(ctx, c, fam)
 		if err != nil {
-			p.rep.contradict(cycleID, p.rec.latest(), p.rec, "reading after add (%s routes): %v", famName, err)
+			p.rep.contradict(id, p.rec.latest(), p.rec, "reading after add (%s routes): %v", fam, err)
 			return nil
 		}
 		j := onNode(ic, node)
-		if j < 0 {
-			p.rep.contradict(cycleID, p.rec.latest(), p.rec, "node %s is not listed after add", node)
+		if !found || j < 0 {
+			p.rep.contradict(id, p.rec.latest(), p.rec, "node %s is not listed after add (%s routes)", node, fam)
 			return nil
 		}
 		st := ic.Nodes[j].Status
 		if !slices.Contains(known, st) {
-			p.rep.contradict(cycleID, p.rec.latest(), p.rec, "node status %q is none of %s", st, strings.Join(known, ", "))
+			p.rep.contradict(id, p.rec.latest(), p.rec, "node status %q is none of %s", st, strings.Join(known, ", "))
 			return nil
 		}
 		if len(seen) == 0 || seen[len(seen)-1] != st {
@@ -333,44 +300,37 @@ func (p *probe) checkImageCacheWrite(ctx context.Context) error {
 		}
 	}
 	// The image has an entry on the node now: a read route the cluster serves finds it.
-	if err := p.probeCacheReads(ctx, routes, true); err != nil {
+	if err := p.probeCacheReads(ctx, c); err != nil {
 		return err
 	}
-	if err := fam.remove(ctx, node); err != nil {
-		p.rep.contradict(cycleID, p.rec.latest(), p.rec, "removing (%s routes): %v", famName, err)
-		p.reportCacheRoutes(routes, node)
+	removeEx, err := p.removeFromNode(ctx, c, node)
+	if err != nil {
+		return err
+	}
+	if !removeEx.ok() {
+		p.rep.contradict(id, removeEx, p.rec, "removing %s from node %s: %s", image, node, describe(removeEx))
+		p.reportCacheRoutes(c, node)
 		return nil
 	}
-	if legacy {
-		// The documented removal, now a no-op on that node: Orka documents that it completes
-		// without error (207) when the image is not cached on a targeted node.
-		if err := p.removeDocumented(ctx, routes, node); err != nil {
-			return err
-		}
-		routes.removeNoop = true
-	}
-	if ic, err := fam.get(ctx); err == nil && onNode(ic, node) >= 0 {
-		p.rep.contradict(cycleID, p.rec.latest(), p.rec, "node %s is still listed after remove", node)
-	} else if err != nil && statusOf(err) != http.StatusNotFound {
+	if ic, found, err := p.readCache(ctx, c, fam); err != nil {
 		return err
-	} else if legacy && !timedOut {
-		p.rep.confirm(id, "cached on %s (status %s), then removed", node, strings.Join(seen, " -> "))
+	} else if found && onNode(ic, node) >= 0 {
+		p.rep.contradict(id, p.rec.latest(), p.rec, "node %s is still listed after remove", node)
+	} else if !timedOut {
+		p.rep.confirm(id, "cached on %s through %s (status %s), then removed through %s", node,
+			routeOf(addEx), strings.Join(seen, " -> "), routeOf(removeEx))
 	}
-	p.reportCacheRoutes(routes, node)
+	p.reportCacheRoutes(c, node)
 	return nil
 }
+
+// routeOf names the route of an answer, as a template.
+func routeOf(ex *exchange) string { return ex.Method + " " + template(ex.Path) }
 
 // reportCacheRoutes records image-cache-routes: the documented removal must answer 207; the
 // variant says where add, read and list are served.
 func (p *probe) reportCacheRoutes(c *cacheRoutes, node string) {
 	const id = "image-cache-routes"
-	fams := func(m map[string]*cacheRoute) (doc, leg, known bool) {
-		d, l := m[cacheDocumented].served, m[cacheLegacy].served
-		if d == nil || l == nil {
-			return false, false, false
-		}
-		return *d, *l, true
-	}
 	ops := []struct {
 		name string
 		m    map[string]*cacheRoute
@@ -378,13 +338,14 @@ func (p *probe) reportCacheRoutes(c *cacheRoutes, node string) {
 	allDoc, noDoc, allLegacy, unknown := true, true, true, false
 	var where []string
 	for _, op := range ops {
-		doc, leg, known := fams(op.m)
-		if !known {
+		d, l := op.m[cacheDocumented], op.m[cacheLegacy]
+		if d.served == nil || l.served == nil {
 			p.rep.note(id, "%s: not asked (the cycle stopped before)", op.name)
 			unknown = true
 			continue
 		}
-		p.rep.note(id, "%s: %s; %s", op.name, c.seenText(op.m[cacheDocumented]), c.seenText(op.m[cacheLegacy]))
+		doc, leg := *d.served, *l.served
+		p.rep.note(id, "%s: %s; %s", op.name, seenText(d), seenText(l))
 		switch {
 		case doc && leg:
 			where = append(where, op.name+" on both")
@@ -394,7 +355,7 @@ func (p *probe) reportCacheRoutes(c *cacheRoutes, node string) {
 			where = append(where, op.name+" legacy only")
 		default:
 			where = append(where, op.name+" on neither")
-			p.rep.contradict(id, nil, p.rec, "the cluster serves %s on neither family of routes", op.name)
+			p.rep.contradict(id, d.ex, p.rec, "the cluster serves %s on neither family of routes", op.name)
 		}
 		allDoc = allDoc && doc
 		noDoc = noDoc && !doc
@@ -409,21 +370,23 @@ func (p *probe) reportCacheRoutes(c *cacheRoutes, node string) {
 	default:
 		p.rep.variant(id, "mixed: "+strings.Join(where, ", "))
 	}
+	if l := c.remove[cacheLegacy]; l.served != nil {
+		p.rep.note(id, "remove (older route, asked to act on no node): %s", seenText(l))
+	}
+	d := c.remove[cacheDocumented]
 	switch {
 	case c.removeStatus == 0:
 		p.rep.note(id, "remove: the documented removal was not reached")
-	case c.removeStatus == http.StatusMultiStatus && c.removeNoop:
-		p.rep.confirm(id, "remove: %s (node %s, from which .../imagecache/remove had just removed the image: the documented no-op)", c.removeSeen, node)
 	case c.removeStatus == http.StatusMultiStatus:
-		p.rep.confirm(id, "remove: %s (node %s)", c.removeSeen, node)
+		p.rep.confirm(id, "remove: %s (node %s)", d.seen, node)
 	default:
-		p.rep.contradict(id, c.removeEx, p.rec, "remove: %s, expected 207", c.removeSeen)
+		p.rep.contradict(id, d.ex, p.rec, "remove: %s, expected 207", d.seen)
 	}
 }
 
-func (c *cacheRoutes) seenText(r *cacheRoute) string {
+func seenText(r *cacheRoute) string {
 	verdict := "not served"
-	if *r.served {
+	if r.isServed() {
 		verdict = "served"
 	}
 	return r.seen + " (" + verdict + ")"
