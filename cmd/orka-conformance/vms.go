@@ -50,7 +50,11 @@ func (p *probe) checkVMs(ctx context.Context) error {
 	if _, err := p.c.ListVMs(ctx, p.nsA); err != nil {
 		p.fail("listing the VMs of "+p.nsA, err)
 	}
-	if !p.opts.DeployVM || p.cfg == "" {
+	if !p.opts.DeployVM {
+		p.rep.note("memory-read-back", "the VM part needs -deploy-vm")
+		return nil
+	}
+	if p.cfg == "" {
 		return nil
 	}
 	ns := p.opts.DeployNamespace
