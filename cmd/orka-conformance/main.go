@@ -1,17 +1,21 @@
 // Command orka-conformance checks a live Orka cluster against the API contract this provider
-// assumes (shared/orka-api.md), and sweeps what interrupted live test runs left behind.
+// assumes (shared/orka-api.md), and against what MacStadium documents and its own clients rely
+// on, and sweeps what interrupted live test runs left behind.
 //
 // The probe works only inside scratch namespaces it creates (names starting with
 // scratch.Prefix, "orka-tfacc-") and on prefixed VM configs, which Orka keeps in orka-default;
 // it removes all of them afterwards, also when it fails or is interrupted. Outside them it
-// touches only what an opt-in flag names: -tag-node puts a prefixed tag on that node (and
-// removes it), -save-image saves into a prefixed image (which it cannot remove: no REST route
-// deletes an image, so the report names it). It exercises every route the provider uses
-// through the provider's own client, and prints a report that lists each [ASSUMED] item of the
-// contract as confirmed, contradicted (with Orka's status and a redacted excerpt of its answer)
-// or not checked. It never prints the token.
+// touches only what an opt-in flag names: -tag-node puts a prefixed tag on that node and moves
+// it into a scratch namespace (and undoes both), -save-image saves into a prefixed image (and
+// deletes it), -push-image pushes to the registry reference given (which stays there). It
+// exercises every route the provider uses through the provider's own client, and the routes
+// MacStadium documents that the client does not call through requests of its own, and prints a
+// report that lists each item as confirmed, contradicted (with Orka's status and a redacted
+// excerpt of its answer) or not checked, and for the items the documents leave open, which
+// variant the cluster showed. It never prints a token.
 //
-//	ORKA_ENDPOINT=https://acme.orka.app ORKA_TOKEN=... orka-conformance [-deploy-vm [-save-image]] [-cache-image IMAGE] [-tag-node NODE]
+//	ORKA_ENDPOINT=https://acme.orka.app ORKA_TOKEN=... orka-conformance [-deploy-vm [-save-image] [-push-image REF]] [-cache-image IMAGE] [-tag-node NODE]
+//	ORKA_ENDPOINT=... ORKA_TOKEN=... ORKA_CONFORMANCE_OTHER_TOKEN=... orka-conformance [...] (also checks VM and VM-config ownership)
 //	ORKA_ENDPOINT=... ORKA_TOKEN=... orka-conformance -before-upgrade FILE      (read-only record, before an upgrade)
 //	ORKA_ENDPOINT=... ORKA_TOKEN=... orka-conformance -during-maintenance FILE  (one read, in the maintenance window)
 //	ORKA_ENDPOINT=... ORKA_TOKEN=... orka-conformance -after-upgrade FILE [...] (the full probe, plus the comparison)
@@ -66,12 +70,13 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	caFile := fs.String("ca-certificate-file", getenv("ORKA_CA_CERTIFICATE_FILE"), "PEM file of an extra CA for HTTPS (default $ORKA_CA_CERTIFICATE_FILE; $ORKA_CA_CERTIFICATE may hold the PEM itself)")
 	insecure := fs.Bool("insecure-skip-verify", envBool(getenv("ORKA_INSECURE_SKIP_VERIFY")), "do not verify the server's certificate (default $ORKA_INSECURE_SKIP_VERIFY)")
 	var opts options
-	fs.BoolVar(&opts.DeployVM, "deploy-vm", false, "also deploy VMs: one that runs (uses one VM slot for a few minutes) and one no node can hold")
+	fs.BoolVar(&opts.DeployVM, "deploy-vm", false, "also deploy VMs: one that runs (uses one VM slot for a few minutes) and three no node can hold (one minute each, in a scratch namespace)")
 	fs.StringVar(&opts.DeployNamespace, "deploy-namespace", orka.DefaultNamespace, "namespace with nodes for -deploy-vm and -cache-image (objects there get prefixed names)")
 	fs.IntVar(&opts.DeployTimeout, "deploy-timeout", 10, "Orka's deploy timeout in minutes for -deploy-vm")
 	fs.StringVar(&opts.CacheImage, "cache-image", "", "also cache this image on one node that lacks it, then remove it (uses node disk)")
-	fs.StringVar(&opts.TagNode, "tag-node", "", "also add a scratch tag ("+scratch.Prefix+"tag-*) to this node, then remove it")
-	fs.BoolVar(&opts.SaveImage, "save-image", false, "with -deploy-vm: also save the VM into a new image "+scratch.Prefix+"img-*, which is LEFT BEHIND (no REST route deletes an image; the report names it)")
+	fs.StringVar(&opts.TagNode, "tag-node", "", "also add a scratch tag ("+scratch.Prefix+"tag-*) to this node, then remove it, and (when it runs no VM) move it into a scratch namespace and back")
+	fs.BoolVar(&opts.SaveImage, "save-image", false, "with -deploy-vm: also save the VM into a new image "+scratch.Prefix+"img-*, then delete that image")
+	fs.StringVar(&opts.PushImage, "push-image", "", "with -deploy-vm: also push the VM to this OCI reference (server/repo/image:tag); the deploy namespace needs a registry credential for its server, and what is pushed STAYS in the registry")
 	fs.DurationVar(&opts.SaveWait, "save-wait", time.Hour, "how long to wait for a saved image to be Ready")
 	fs.StringVar(&opts.Image, "image", "", "image of the probe's VM configs (default: the first image Orka lists)")
 	fs.DurationVar(&opts.PollInterval, "poll-interval", 5*time.Second, "how often to poll an image cache")
@@ -107,6 +112,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		caPEM = string(b)
 	}
 	rec := &recorder{secrets: []string{token}}
+	if other := getenv(otherTokenEnv); other != "" {
+		opts.OtherToken = other
+		rec.addSecret(other)
+	}
 	cfg := orka.Config{
 		Endpoint: *endpoint, Token: token, CACertificatePEM: caPEM, InsecureSkipVerify: *insecure,
 		UserAgent: "orka-conformance/" + version,
@@ -120,7 +129,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		fmt.Fprintln(stderr, err)
 		return 2
 	}
-	p := &probe{c: c, rec: rec, rep: newReport(), opts: opts, log: stderr, token: token}
+	raw := &rawClient{endpoint: c.Endpoint(), token: token, hc: &http.Client{Transport: rec}, retryWait: time.Second}
+	p := &probe{c: c, raw: raw, rec: rec, rep: newReport(), opts: opts, log: stderr, token: token}
 	switch {
 	case *before != "":
 		return runBeforeUpgrade(ctx, p, *before, stdout, stderr)
@@ -140,13 +150,13 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		p.upgrade = up
 	}
 	if *sweep {
-		s := &sweeper{c: c, dryRun: *dryRun, out: stdout}
+		s := &sweeper{c: c, raw: raw, dryRun: *dryRun, out: stdout}
 		if s.run(ctx) > 0 {
 			fmt.Fprintf(stdout, "sweep: %d failure(s); run it again once the cause is fixed\n", s.failed)
 			return 2
 		}
 		if s.byHand > 0 {
-			fmt.Fprintf(stdout, "sweep: done, but %d image(s) are left for you to remove (see above)\n", s.byHand)
+			fmt.Fprintf(stdout, "sweep: done, but %d object(s) are left for you (see above)\n", s.byHand)
 			return 0
 		}
 		fmt.Fprintln(stdout, "sweep: done")
@@ -169,7 +179,7 @@ func checkModes(fs *flag.FlagSet, opts options) string {
 		return strings.Join(modes, " and ") + " cannot go together: run them one after the other"
 	}
 	if len(modes) == 1 && modes[0] != "-after-upgrade" {
-		for _, f := range []string{"deploy-vm", "cache-image", "tag-node", "save-image"} {
+		for _, f := range []string{"deploy-vm", "cache-image", "tag-node", "save-image", "push-image"} {
 			if set[f] {
 				return fmt.Sprintf("%s runs alone: drop -%s (it belongs to a probe run)", modes[0], f)
 			}
@@ -177,6 +187,9 @@ func checkModes(fs *flag.FlagSet, opts options) string {
 	}
 	if opts.SaveImage && !opts.DeployVM {
 		return "-save-image saves the probe's VM: add -deploy-vm"
+	}
+	if opts.PushImage != "" && !opts.DeployVM {
+		return "-push-image pushes the probe's VM: add -deploy-vm"
 	}
 	return ""
 }
@@ -188,6 +201,8 @@ func modesOn(p *probe) map[string]bool {
 		needsCacheImage:  p.opts.CacheImage != "",
 		needsTagNode:     p.opts.TagNode != "",
 		needsSaveImage:   p.opts.SaveImage && p.opts.DeployVM,
+		needsPushImage:   p.opts.PushImage != "" && p.opts.DeployVM,
+		needsOtherToken:  p.opts.OtherToken != "",
 		needsUpgrade:     p.upgrade != nil,
 		needsMaintenance: p.upgrade != nil && p.upgrade.Maintenance != nil,
 	}
@@ -200,15 +215,16 @@ func runProbe(ctx context.Context, p *probe, stdout, stderr io.Writer) int {
 	fmt.Fprintln(stderr, "cleaning up")
 	cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cleanupTimeout)
 	left := p.cleanup(cctx)
-	kept := p.imagesLeft(cctx)
+	failedImages, byHand := p.removeSavedImages(cctx)
+	left = append(left, failedImages...)
 	cancel()
 	p.rep.finish(modesOn(p), "")
 
 	header := []string{
 		"endpoint: " + c.Endpoint(),
 		"run at: " + started.Format(time.RFC3339) + ", probe version " + version,
-		fmt.Sprintf("options: -deploy-vm=%v -save-image=%v -cache-image=%q -tag-node=%q -deploy-namespace=%s",
-			opts.DeployVM, opts.SaveImage, opts.CacheImage, opts.TagNode, opts.DeployNamespace),
+		fmt.Sprintf("options: -deploy-vm=%v -save-image=%v -push-image=%q -cache-image=%q -tag-node=%q -deploy-namespace=%s; %s %s",
+			opts.DeployVM, opts.SaveImage, opts.PushImage, opts.CacheImage, opts.TagNode, opts.DeployNamespace, otherTokenEnv, setOrNot(opts.OtherToken)),
 		"scratch namespaces: " + strings.Join(nonEmpty(p.nsA, p.nsB), ", "),
 	}
 	if p.upgrade != nil {
@@ -220,15 +236,21 @@ func runProbe(ctx context.Context, p *probe, stdout, stderr io.Writer) int {
 	for _, f := range p.failures {
 		header = append(header, "step failed: "+rec.scrubText(f))
 	}
-	if len(left) == 0 {
+	switch {
+	case len(left) == 0 && len(byHand) == 0:
 		header = append(header, "cleanup: everything the probe created was removed")
-	} else {
+	case len(left) == 0:
+		header = append(header, "cleanup: everything the probe created was removed, but for what is left for you (below)")
+	default:
 		for _, l := range left {
 			header = append(header, "cleanup FAILED, left behind: "+rec.scrubText(l))
 		}
 		header = append(header, "run `make sweep` (orka-conformance -sweep) to remove what is left")
 	}
-	for _, k := range kept {
+	for _, k := range byHand {
+		header = append(header, "left for you: "+rec.scrubText(k))
+	}
+	for _, k := range p.leftOnPurpose {
 		header = append(header, "left behind on purpose: "+rec.scrubText(k))
 	}
 	p.rep.print(stdout, header, routeUses(rec.all()))
@@ -240,6 +262,13 @@ func runProbe(ctx context.Context, p *probe, stdout, stderr io.Writer) int {
 		return 1
 	}
 	return 0
+}
+
+func setOrNot(s string) string {
+	if s == "" {
+		return "not set"
+	}
+	return "set"
 }
 
 func nonEmpty(ss ...string) []string {

@@ -30,16 +30,21 @@ type options struct {
 	CacheImage      string // cache this image on one node (uses node disk); "" skips
 	Image           string // image of the VM configs; "" is the first one Orka lists
 	TagNode         string // add and remove a scratch tag on this node; "" skips
-	SaveImage       bool   // with DeployVM: save the VM into a scratch image (left behind)
-	PollInterval    time.Duration
-	CacheWait       time.Duration
-	SaveWait        time.Duration // how long a save may stay Updating
+	SaveImage       bool   // with DeployVM: save the VM into a scratch image (then deleted)
+	PushImage       string // with DeployVM: push the VM to this OCI reference; "" skips
+	// OtherToken is a second, non-administrator token (ORKA_CONFORMANCE_OTHER_TOKEN), for
+	// vm-delete-ownership; "" skips.
+	OtherToken   string
+	PollInterval time.Duration
+	CacheWait    time.Duration
+	SaveWait     time.Duration // how long a save may stay Updating
 }
 
 // probe runs the checks against one cluster. It makes one request at a time, so the recorder's
 // latest exchange is always the answer to the call that just returned.
 type probe struct {
 	c    *orka.Client
+	raw  *rawClient // requests the client has no method for, with the run's token
 	rec  *recorder
 	rep  *report
 	opts options
@@ -48,9 +53,13 @@ type probe struct {
 	token string
 	// upgrade is the record of an -after-upgrade run, nil otherwise.
 	upgrade *upgradeRecord
-	// savedImages are the images a save may have created: no REST route deletes an image, so
-	// the report names each one that exists.
+	// savedImages are the images a save may have created; the run deletes each one that
+	// exists at its end (removeSavedImages).
 	savedImages []string
+	// leftOnPurpose are what the run leaves by design (what -push-image pushed), for the report.
+	leftOnPurpose []string
+	// other is the second token's state (vm-delete-ownership); nil without one.
+	other *otherToken
 
 	nsA, nsB string // the scratch namespaces: A holds everything, B is only for the 403 check
 	image    string
@@ -116,6 +125,26 @@ func (p *probe) expectStatus(id string, err error, code int, reason, what string
 	return true
 }
 
+// expectCode checks only the status of a failed call (not its reason or body), for the items
+// that rest on a documented status code.
+func (p *probe) expectCode(id string, err error, code int, what string) bool {
+	ex := p.rec.latest()
+	ae := apiError(err)
+	switch {
+	case err == nil:
+		p.rep.contradict(id, ex, p.rec, "%s: succeeded, expected %d", what, code)
+		return false
+	case ae == nil:
+		p.rep.contradict(id, ex, p.rec, "%s: expected %d, got: %v", what, code, err)
+		return false
+	case ae.StatusCode != code:
+		p.rep.contradict(id, ex, p.rec, "%s: answered %d, expected %d", what, ae.StatusCode, code)
+		return false
+	}
+	p.rep.confirm(id, "%s: %d", what, code)
+	return true
+}
+
 // isStatusBody says whether an answer is a Kubernetes Status with a message.
 func isStatusBody(ex *exchange) bool {
 	if ex == nil {
@@ -158,6 +187,7 @@ func (p *probe) run(ctx context.Context) error {
 		{"VM configs", p.checkVMConfigs, false},
 		{"service accounts, tokens and role bindings", p.checkServiceAccounts, false},
 		{"VM configs with a non-administrator token", p.checkVMConfigNonAdmin, false},
+		{"VM-config ownership, with the second token", p.checkConfigOwnership, p.opts.OtherToken == ""},
 		{"registry credentials", p.checkRegistryCredentials, false},
 		{"nodes", p.checkNodes, false},
 		{"node tags", p.checkNodeTag, p.opts.TagNode == ""},
@@ -183,6 +213,7 @@ func (p *probe) run(ctx context.Context) error {
 	if ctx.Err() != nil {
 		return fatalf("interrupted during the checks")
 	}
+	p.finishOwnership()
 	p.checkSuccessCodes()
 	return nil
 }
@@ -211,6 +242,39 @@ func (p *probe) checkClusterInfo(ctx context.Context) error {
 		}
 		p.rep.confirm(id, "certData is %s: a certificate for %q (CA: %v); apiEndpoint %s", encoding,
 			cert.Subject.CommonName, cert.IsCA, info.APIEndpoint)
+	}
+	return p.checkClusterInfoFields(ctx)
+}
+
+// checkClusterInfoFields reads cluster-info with no Authorization header at all, as
+// MacStadium's clients do to find a cluster, and looks at the fields of the answer.
+func (p *probe) checkClusterInfoFields(ctx context.Context) error {
+	const id = "cluster-info-fields"
+	ex, err := p.raw.withToken("").do(ctx, http.MethodGet, apiRoute("cluster-info"), nil)
+	if err != nil {
+		return err
+	}
+	if !ex.ok() {
+		p.rep.contradict(id, ex, p.rec, "a read without a token answered %d", ex.Status)
+		return nil
+	}
+	obj := jsonObject(ex.body)
+	var missing []string
+	for _, f := range []string{"apiDomain", "apiEndpoint", "appClientId", "baseOauthEndpoint", "certData", "gpuPassthroughEnabled"} {
+		if !slices.Contains(objectKeys(obj), f) {
+			missing = append(missing, f)
+		}
+	}
+	var gpu bool
+	switch {
+	case obj == nil:
+		p.rep.contradict(id, ex, p.rec, "the answer to a read without a token is not a JSON object")
+	case len(missing) > 0:
+		p.rep.contradict(id, ex, p.rec, "a read without a token lacks %s", strings.Join(missing, ", "))
+	case json.Unmarshal(obj["gpuPassthroughEnabled"], &gpu) != nil:
+		p.rep.contradict(id, ex, p.rec, "gpuPassthroughEnabled is not a boolean")
+	default:
+		p.rep.confirm(id, "a read without a token answered %d with all six fields (gpuPassthroughEnabled %v)", ex.Status, gpu)
 	}
 	return nil
 }
@@ -276,6 +340,7 @@ func (p *probe) pickImage(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	p.checkImageItems(p.rec.latest())
 	p.image = p.opts.Image
 	if p.image == "" {
 		if len(images) == 0 {
@@ -289,6 +354,35 @@ func (p *probe) pickImage(ctx context.Context) error {
 		}
 	}
 	return nil
+}
+
+// checkImageItems looks at the fields of every item of an image list answer.
+func (p *probe) checkImageItems(ex *exchange) {
+	const id = "image-item-fields"
+	var list struct {
+		Items []map[string]json.RawMessage `json:"items"`
+	}
+	if err := json.Unmarshal(ex.body, &list); err != nil {
+		p.rep.contradict(id, ex, p.rec, "the image list is not {\"items\": [...]}")
+		return
+	}
+	if len(list.Items) == 0 {
+		p.rep.skip(id, "the cluster lists no image")
+		return
+	}
+	for _, it := range list.Items {
+		var missing []string
+		for _, f := range []string{"name", "description", "type", "state"} {
+			if _, ok := it[f]; !ok {
+				missing = append(missing, f)
+			}
+		}
+		if len(missing) > 0 {
+			p.rep.contradict(id, ex, p.rec, "image %q lacks %s", stringField(it, "name"), strings.Join(missing, ", "))
+			return
+		}
+	}
+	p.rep.confirm(id, "all %d image(s) carry name, description, type and state", len(list.Items))
 }
 
 // createConfig creates a VM config that cleanup deletes.
@@ -348,8 +442,12 @@ func (p *probe) checkVMConfigs(ctx context.Context) error {
 	}
 
 	_, err = p.c.CreateVMConfig(ctx, orka.VMConfig{Name: p.cfg, Image: p.image, CPU: 4})
+	p.expectCode("vmconfig-name-taken-409", err, http.StatusConflict, "creating a VM config under a name that is taken")
 	if p.expectStatus("vmconfig-conflict", err, http.StatusConflict, "AlreadyExists", "creating a VM config that exists") {
 		p.rep.confirm("error-codes", "creating a VM config that exists: 409")
+	}
+	if err := p.checkConfigMemory(ctx); err != nil {
+		return err
 	}
 
 	bad := scratch.Name("cfg")
@@ -360,8 +458,33 @@ func (p *probe) checkVMConfigs(ctx context.Context) error {
 		}
 	}
 	_, err = p.c.GetVMConfig(ctx, scratch.Name("missing"))
+	p.expectCode("vmconfig-unknown-404", err, http.StatusNotFound, "reading a VM config that does not exist")
 	p.expectStatus("error-codes", err, http.StatusNotFound, "NotFound", "reading a VM config that does not exist")
 	return nil
+}
+
+// configMemory is the memory the probe gives a VM config, and what Orka's rounding to the
+// nearest 0.1 GiB makes of it.
+const configMemory, configMemoryRounded = 6.57, 6.6
+
+// checkConfigMemory creates a VM config with a memory that is not a multiple of 0.1 GiB.
+func (p *probe) checkConfigMemory(ctx context.Context) error {
+	const id = "memory-read-back"
+	name := scratch.Name("cfg")
+	if err := p.createConfig(ctx, p.c, orka.VMConfig{Name: name, Image: p.image, CPU: 4, Memory: configMemory}); err != nil {
+		p.rep.contradict(id, p.rec.latest(), p.rec, "creating a VM config with memory %v: %v", configMemory, err)
+		return nil
+	}
+	got, err := p.c.GetVMConfig(ctx, name)
+	if err != nil {
+		return err
+	}
+	if math.Abs(got.Memory-configMemoryRounded) < 1e-9 {
+		p.rep.confirm(id, "a VM config created with memory %v reads back %v", configMemory, got.Memory)
+	} else {
+		p.rep.contradict(id, p.rec.latest(), p.rec, "a VM config created with memory %v reads back %v, not %v", configMemory, got.Memory, configMemoryRounded)
+	}
+	return p.c.DeleteVMConfig(ctx, name)
 }
 
 func boolText(b *bool) string {
@@ -498,6 +621,28 @@ func (p *probe) checkRBAC(ctx context.Context, tok string) {
 	_, err = sac.ListServiceAccounts(ctx, p.nsA)
 	p.expectStatus("serviceaccount-not-admin", err, http.StatusForbidden, "Forbidden",
 		"a service account listing its own namespace's service accounts")
+	p.checkNodesForbidden(ctx, sac)
+}
+
+// checkNodesForbidden lists the nodes of a namespace with a token that has no rights there;
+// MacStadium's clients read either 403 or 404 as "no access".
+func (p *probe) checkNodesForbidden(ctx context.Context, sac *orka.Client) {
+	const id = "nodes-forbidden-or-notfound"
+	_, err := sac.ListNodes(ctx, p.nsB)
+	ex := p.rec.latest()
+	ae := apiError(err)
+	what := "a service account of " + p.nsA + " listing the nodes of " + p.nsB
+	switch {
+	case err == nil:
+		p.rep.contradict(id, ex, p.rec, "%s: succeeded", what)
+	case ae == nil:
+		p.rep.contradict(id, ex, p.rec, "%s: %v", what, err)
+	case ae.StatusCode == http.StatusForbidden || ae.StatusCode == http.StatusNotFound:
+		p.rep.variant(id, fmt.Sprint(ae.StatusCode))
+		p.rep.confirm(id, "%s: %d %s", what, ae.StatusCode, ae.Reason)
+	default:
+		p.rep.contradict(id, ex, p.rec, "%s: answered %d, neither 403 nor 404", what, ae.StatusCode)
+	}
 }
 
 func (p *probe) checkSubjects(ctx context.Context, sa string) error {
@@ -645,210 +790,6 @@ func (p *probe) checkNodes(ctx context.Context) error {
 		}
 	}
 	p.rep.confirm("node-arch", "%d node(s) in orka-default, arch %s", len(nodes), strings.Join(arches, ", "))
-	return nil
-}
-
-func (p *probe) checkImageCache(ctx context.Context) error {
-	caches, err := p.c.ListImageCaches(ctx, p.nsA)
-	if err != nil {
-		p.rep.contradict("imagecache-read", p.rec.latest(), p.rec, "listing: %v", err)
-		return nil
-	}
-	_, err = p.c.GetImageCache(ctx, p.nsA, scratch.Name("image")+":latest")
-	if p.expectStatus("imagecache-read", err, http.StatusNotFound, "", "reading the cache of an image cached nowhere") {
-		p.rep.confirm("imagecache-read", "the scratch namespace's list decoded (%d item(s))", len(caches))
-	}
-	if p.opts.CacheImage == "" {
-		return nil
-	}
-	return p.checkImageCacheWrite(ctx)
-}
-
-// checkImageCacheWrite caches -cache-image on one READY node that does not have it yet, then
-// removes it from that node again.
-func (p *probe) checkImageCacheWrite(ctx context.Context) error {
-	const id = "imagecache-write"
-	ns, image := p.opts.DeployNamespace, p.opts.CacheImage
-	cached := map[string]bool{}
-	if ic, err := p.c.GetImageCache(ctx, ns, image); err == nil {
-		for _, n := range ic.Nodes {
-			cached[n.Node] = true
-		}
-	} else if !orka.IsNotFound(err) {
-		return err
-	}
-	nodes, err := p.c.ListNodes(ctx, ns)
-	if err != nil {
-		return err
-	}
-	i := slices.IndexFunc(nodes, func(n orka.Node) bool { return n.Phase == "READY" && !cached[n.Name] })
-	if i < 0 {
-		p.rep.skip(id, "no READY node in %s without %s cached", ns, image)
-		return nil
-	}
-	node := nodes[i].Name
-	req := orka.ImageCacheRequest{Image: image, Nodes: []string{node}}
-	p.track("image cache of "+image+" on "+node, func(ctx context.Context) error {
-		ic, err := p.c.GetImageCache(ctx, ns, image)
-		if err != nil || !slices.ContainsFunc(ic.Nodes, func(n orka.ImageCacheNode) bool { return n.Node == node }) {
-			return err // 404 (cached nowhere) counts as done
-		}
-		return p.c.RemoveImageCache(ctx, ns, req)
-	})
-	if err := p.c.AddImageCache(ctx, ns, req); err != nil {
-		p.rep.contradict(id, p.rec.latest(), p.rec, "adding: %v", err)
-		return nil
-	}
-	known := []string{orka.CacheStatusCaching, orka.CacheStatusReady, orka.CacheStatusFailed}
-	var seen []string
-	deadline := time.Now().Add(p.opts.CacheWait)
-	for {
-		ic, err := p.c.GetImageCache(ctx, ns, image)
-		if err != nil {
-			p.rep.contradict(id, p.rec.latest(), p.rec, "reading after add: %v", err)
-			return nil
-		}
-		j := slices.IndexFunc(ic.Nodes, func(n orka.ImageCacheNode) bool { return n.Node == node })
-		if j < 0 {
-			p.rep.contradict(id, p.rec.latest(), p.rec, "node %s is not listed after add", node)
-			return nil
-		}
-		st := ic.Nodes[j].Status
-		if !slices.Contains(known, st) {
-			p.rep.contradict(id, p.rec.latest(), p.rec, "node status %q is none of %s", st, strings.Join(known, ", "))
-			return nil
-		}
-		if len(seen) == 0 || seen[len(seen)-1] != st {
-			seen = append(seen, st)
-		}
-		if st != orka.CacheStatusCaching {
-			break
-		}
-		if time.Now().After(deadline) {
-			p.rep.skip(id, "still Caching on %s after %s", node, p.opts.CacheWait)
-			return nil
-		}
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-time.After(p.opts.PollInterval):
-		}
-	}
-	if err := p.c.RemoveImageCache(ctx, ns, req); err != nil {
-		p.rep.contradict(id, p.rec.latest(), p.rec, "removing: %v", err)
-		return nil
-	}
-	if ic, err := p.c.GetImageCache(ctx, ns, image); err == nil &&
-		slices.ContainsFunc(ic.Nodes, func(n orka.ImageCacheNode) bool { return n.Node == node }) {
-		p.rep.contradict(id, p.rec.latest(), p.rec, "node %s is still listed after remove", node)
-		return nil
-	} else if err != nil && !orka.IsNotFound(err) {
-		return err
-	}
-	p.rep.confirm(id, "cached on %s (status %s), then removed", node, strings.Join(seen, " -> "))
-	return nil
-}
-
-func (p *probe) checkVMs(ctx context.Context) error {
-	if _, err := p.c.ListVMs(ctx, p.nsA); err != nil {
-		p.fail("listing the VMs of "+p.nsA, err)
-	}
-	if !p.opts.DeployVM || p.cfg == "" {
-		return nil
-	}
-	ns := p.opts.DeployNamespace
-	name := scratch.Name("vm")
-	p.track("VM "+ns+"/"+name, func(ctx context.Context) error { return p.c.DeleteVM(ctx, ns, name) })
-	off := false
-	vm, err := p.c.DeployVM(ctx, ns, orka.DeployVMRequest{Name: name, VMConfig: p.cfg, VNCConsole: &off, Timeout: p.opts.DeployTimeout})
-	if err != nil {
-		return fmt.Errorf("deploying %s in %s: %w", name, ns, err)
-	}
-	ex := p.rec.latest()
-	if vm.VNC == nil {
-		p.rep.confirm("vm-deploy-vnc-console", "deployed with vncConsole false over a config with it on: no VNC port")
-	} else {
-		p.rep.contradict("vm-deploy-vnc-console", ex, p.rec, "deployed with vncConsole false over a config with it on: VNC port %d", *vm.VNC)
-	}
-	vms, err := p.c.ListVMs(ctx, ns)
-	if err != nil {
-		return err
-	}
-	ex = p.rec.latest()
-	i := slices.IndexFunc(vms, func(v orka.VM) bool { return v.Name == name })
-	switch {
-	case i < 0:
-		p.fail("listing VMs", fmt.Errorf("%s is not in the list", name))
-	default:
-		if vms[i].Namespace == ns {
-			p.rep.confirm("vm-item-namespace", "the item carries namespace %s", ns)
-		} else {
-			p.rep.contradict("vm-item-namespace", ex, p.rec, "the item's namespace is %q", vms[i].Namespace)
-		}
-		if vms[i].VMConfig == p.cfg {
-			p.rep.confirm("vm-item-vmconfig", "the item carries its vmConfig")
-		} else {
-			p.rep.contradict("vm-item-vmconfig", ex, p.rec, "the item's vmConfig is %q", vms[i].VMConfig)
-		}
-	}
-	if _, err := p.c.GetVM(ctx, ns, name); err != nil {
-		p.fail("reading VM "+name, err)
-	}
-	if p.opts.SaveImage {
-		if err := p.checkSave(ctx, ns, name); err != nil {
-			p.fail("saving VM "+name, err)
-		}
-	}
-	if err := p.c.DeleteVM(ctx, ns, name); err != nil {
-		p.fail("deleting VM "+name, err)
-	}
-	_, err = p.c.GetVM(ctx, ns, name)
-	p.expectStatus("error-codes", err, http.StatusNotFound, "NotFound", "reading a deleted VM")
-	return p.checkUnschedulable(ctx)
-}
-
-// checkUnschedulable deploys a VM that requires a tag no node has (a fresh scratch tag), so
-// that no node can hold it, with Orka's shortest timeout. It uses no capacity.
-func (p *probe) checkUnschedulable(ctx context.Context) error {
-	const id = "vm-unschedulable-pending"
-	name, tag, on := scratch.Name("vm"), scratch.Name("tag"), true
-	p.track("VM "+p.nsA+"/"+name, func(ctx context.Context) error { return p.c.DeleteVM(ctx, p.nsA, name) })
-	vm, err := p.c.DeployVM(ctx, p.nsA, orka.DeployVMRequest{Name: name, VMConfig: p.cfg, Tag: tag, TagRequired: &on, Timeout: 1})
-	ex := p.rec.latest()
-	if err == nil && vm.Status == orka.VMStatusRunning {
-		p.rep.contradict(id, ex, p.rec, "a VM requiring a tag no node has is Running on %s", vm.Node)
-		return nil
-	}
-	status := "2xx"
-	ae := apiError(err)
-	if ae != nil {
-		status = fmt.Sprint(ae.StatusCode)
-	} else if err != nil {
-		return err
-	}
-	if ae != nil && ae.StatusCode == http.StatusInternalServerError && ae.Reason == "Timeout" {
-		p.rep.confirm("deploy-timeout-error", "a deploy no node could hold answered 500 Timeout after its 1-minute timeout")
-	} else {
-		reason := ""
-		if ae != nil {
-			reason = " " + ae.Reason
-		}
-		p.rep.contradict("deploy-timeout-error", ex, p.rec, "a deploy no node could hold answered %s%s after its 1-minute timeout", status, reason)
-	}
-	left, gerr := p.c.GetVM(ctx, p.nsA, name)
-	switch {
-	case orka.IsNotFound(gerr):
-		p.rep.contradict(id, ex, p.rec, "the deploy answered %s and left no VM behind", status)
-	case gerr != nil:
-		return gerr
-	case left.Status != orka.VMStatusPending && left.Status != orka.VMStatusFailed:
-		p.rep.contradict(id, ex, p.rec, "the deploy answered %s and left the VM %s", status, left.Status)
-	default:
-		p.rep.confirm(id, "after its 1-minute timeout the deploy answered %s and left the VM %s", status, left.Status)
-	}
-	if err := p.c.DeleteVM(ctx, p.nsA, name); err != nil && !orka.IsNotFound(err) {
-		p.fail("deleting VM "+name, err)
-	}
 	return nil
 }
 

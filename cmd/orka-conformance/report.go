@@ -19,6 +19,9 @@ const (
 // result is what the probe found out about one item.
 type result struct {
 	Outcome string
+	// Variant is which answer the cluster gave, for an item that can be answered in more
+	// than one way (see item.Variants); "" when the item has no variants.
+	Variant string
 	Details []string // what was seen, one line each
 	// For a contradiction: the answer that contradicts the item.
 	Request string // method and path
@@ -62,6 +65,14 @@ func (r *report) contradict(id string, ex *exchange, rec *recorder, format strin
 	}
 	res.Outcome = contradicted
 	res.Details = append(res.Details, fmt.Sprintf(format, args...))
+}
+
+// variant records which variant of an item the cluster showed; the first one stands.
+func (r *report) variant(id, name string) {
+	res := r.get(id)
+	if res.Variant == "" {
+		res.Variant = name
+	}
 }
 
 // skip records why an item could not be checked, unless something was already found out.
@@ -117,20 +128,30 @@ func (r *report) print(w io.Writer, header []string, routes []routeUse) {
 	for _, h := range header {
 		fmt.Fprintln(w, "  "+h)
 	}
-	fmt.Fprintln(w)
-	fmt.Fprintln(w, "Assumed contract items (orka-api.md [ASSUMED]):")
-	for _, it := range items {
-		res := r.results[it.ID]
-		fmt.Fprintf(w, "  %-13s %-33s §%s %s\n", strings.ToUpper(res.Outcome), it.ID, it.Section, it.Claim)
-		for _, d := range res.Details {
-			fmt.Fprintf(w, "      %s\n", d)
+	for _, section := range []struct {
+		title string
+		doc   bool
+	}{
+		{"Assumed contract items (orka-api.md [ASSUMED]):", false},
+		{"What MacStadium documents and its own clients rely on (orka-api.md [DOC], and UNKNOWN with the variant seen):", true},
+	} {
+		fmt.Fprintln(w)
+		fmt.Fprintln(w, section.title)
+		for _, it := range items {
+			if it.Doc == section.doc {
+				r.printItem(w, it)
+			}
 		}
-		if res.Outcome == contradicted && res.Request != "" {
-			fmt.Fprintf(w, "      answer: %s -> %d %s\n", res.Request, res.Status, res.Excerpt)
+	}
+	if lines := r.simulatorSwitches(); len(lines) > 0 {
+		fmt.Fprintln(w)
+		fmt.Fprintln(w, "Simulator settings that reproduce the variants seen:")
+		for _, l := range lines {
+			fmt.Fprintln(w, "  "+l)
 		}
 	}
 	fmt.Fprintln(w)
-	fmt.Fprintln(w, "Routes the provider uses (statuses seen):")
+	fmt.Fprintln(w, "Routes the provider uses, and those MacStadium documents that the probe checks (statuses seen):")
 	for _, ru := range routes {
 		seen := "not exercised"
 		if ru.NotExercised != "" {
@@ -144,6 +165,52 @@ func (r *report) print(w io.Writer, header []string, routes []routeUse) {
 	fmt.Fprintln(w)
 	fmt.Fprintf(w, "Summary: %d confirmed, %d contradicted, %d not checked (of %d items)\n",
 		r.count(confirmed), r.count(contradicted), r.count(notChecked), len(items))
+}
+
+// printItem writes one item's line (with the variant seen, if any) and its details.
+func (r *report) printItem(w io.Writer, it item) {
+	res := r.results[it.ID]
+	variant := ""
+	if res.Variant != "" {
+		variant = fmt.Sprintf("(variant %q) ", res.Variant)
+	}
+	fmt.Fprintf(w, "  %-13s %-33s §%s %s%s\n", strings.ToUpper(res.Outcome), it.ID, it.Section, variant, it.Claim)
+	for _, d := range res.Details {
+		fmt.Fprintf(w, "      %s\n", d)
+	}
+	if res.Outcome == contradicted && res.Request != "" {
+		fmt.Fprintf(w, "      answer: %s -> %d %s\n", res.Request, res.Status, res.Excerpt)
+	}
+}
+
+// simulatorSwitches says, for the items with known variants, how to make the simulator
+// (cmd/orkasim, or orkasim.Options in a test) answer as this cluster did.
+func (r *report) simulatorSwitches() []string {
+	var flags, options, lines []string
+	seen := false
+	for _, it := range items {
+		res := r.results[it.ID]
+		if len(it.Variants) == 0 || res == nil || res.Variant == "" {
+			continue
+		}
+		seen = true
+		i := slices.IndexFunc(it.Variants, func(v variant) bool { return v.Name == res.Variant })
+		switch {
+		case i == 0: // the simulator's default
+		case i < 0 || it.Variants[i].Switch == "":
+			lines = append(lines, fmt.Sprintf("%s: the simulator has no switch for the variant %q", it.ID, res.Variant))
+		default:
+			flags = append(flags, it.Variants[i].Switch)
+			options = append(options, it.Variants[i].Option+": true")
+		}
+	}
+	if !seen {
+		return nil
+	}
+	if len(flags) == 0 {
+		return append([]string{"orkasim (its defaults match every variant seen)"}, lines...)
+	}
+	return append([]string{"orkasim " + strings.Join(flags, " "), "orkasim.Options{" + strings.Join(options, ", ") + "}"}, lines...)
 }
 
 // redactedExcerpt quotes a body through the client's redaction.

@@ -6,10 +6,11 @@ import (
 	"strings"
 )
 
-// providerRoutes are the routes internal/orka calls, as templates. The probe exercises each
-// of them (the VM deploy, save, image-cache writes and node tags only with their flags) except
-// those with a reason not to; the report shows the statuses it saw, and the tests check that
-// none is missed.
+// providerRoutes are the routes internal/orka calls, and the routes MacStadium documents that
+// the probe checks with requests of its own (image deletion, the .../cache/images family), as
+// templates. The probe exercises each of them (the VM deploy, save, push, image-cache writes
+// and node operations only with their flags) except those with a reason not to; the report
+// shows the statuses it saw, and the tests check that none is missed.
 var providerRoutes = []struct{ Method, Template, NotExercised string }{
 	{"GET", "/api/v1/cluster-info", ""},
 	{"GET", "/api/v1/namespaces", ""},
@@ -25,7 +26,7 @@ var providerRoutes = []struct{ Method, Template, NotExercised string }{
 	{"GET", "/api/v1/namespaces/{ns}/vms/{name}", ""},
 	{"DELETE", "/api/v1/namespaces/{ns}/vms/{name}", ""},
 	{"POST", "/api/v1/namespaces/{ns}/vms/{name}/save", ""},
-	{"POST", "/api/v1/namespaces/{ns}/vms/{name}/push", "a push writes to a registry, and its contract is documented"},
+	{"POST", "/api/v1/namespaces/{ns}/vms/{name}/push", ""},
 	{"GET", "/api/v1/namespaces/{ns}/serviceaccounts", ""},
 	{"POST", "/api/v1/namespaces/{ns}/serviceaccounts/{name}", ""},
 	{"DELETE", "/api/v1/namespaces/{ns}/serviceaccounts/{name}", ""},
@@ -39,9 +40,14 @@ var providerRoutes = []struct{ Method, Template, NotExercised string }{
 	{"GET", "/api/v1/namespaces/{ns}/nodes", ""},
 	{"POST", "/api/v1/namespaces/{ns}/nodes/{name}/tag", ""},
 	{"POST", "/api/v1/namespaces/{ns}/nodes/{name}/untag", ""},
-	{"POST", "/api/v1/namespaces/{ns}/nodes/{name}/namespace", "moving a node changes where VMs may run; its body is documented"},
+	{"POST", "/api/v1/namespaces/{ns}/nodes/{name}/namespace", ""},
 	{"GET", "/api/v1/namespaces/{ns}/images", ""},
 	{"GET", "/api/v1/namespaces/{ns}/images/{name}", ""},
+	{"DELETE", "/api/v1/namespaces/{ns}/images/{name}", ""},
+	{"GET", "/api/v1/namespaces/{ns}/cache/images", ""},
+	{"GET", "/api/v1/namespaces/{ns}/cache/images/{name}", ""},
+	{"POST", "/api/v1/namespaces/{ns}/cache/images/{name}/add", ""},
+	{"POST", "/api/v1/namespaces/{ns}/cache/images/{name}/remove", ""},
 	{"GET", "/api/v1/namespaces/{ns}/imagecache", ""},
 	{"GET", "/api/v1/namespaces/{ns}/imagecache/{name}", ""},
 	{"POST", "/api/v1/namespaces/{ns}/imagecache/add", ""},
@@ -60,6 +66,10 @@ func template(path string) string {
 	}
 	if len(seg) > 5 && slices.Contains(named, seg[4]) && seg[5] != "add" && seg[5] != "remove" {
 		seg[5] = "{name}"
+	}
+	// api v1 namespaces {ns} cache images {name} ...
+	if len(seg) > 6 && seg[4] == "cache" && seg[5] == "images" {
+		seg[6] = "{name}"
 	}
 	return "/" + strings.Join(seg, "/")
 }

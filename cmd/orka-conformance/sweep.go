@@ -14,15 +14,18 @@ import (
 // sweeper removes what interrupted live acceptance tests and conformance runs left behind:
 // every namespace whose name starts with scratch.Prefix, with everything in it, and every
 // object elsewhere whose name starts with it (VMs, VM configs, service accounts, registry
-// credentials for a prefixed host, role-binding subjects, node tags). Nothing without the
-// prefix is ever changed. Image caches carry no name of ours and are left alone. Prefixed
-// images (from -save-image) are listed, not removed: no REST route deletes an image.
+// credentials for a prefixed host, role-binding subjects, node tags, images from -save-image).
+// Nothing without the prefix is ever changed, but for a node found in a scratch namespace
+// (-tag-node moves one there for a moment), which is moved back to orka-default before the
+// namespace goes. Image caches carry no name of ours and are left alone.
 type sweeper struct {
 	c      *orka.Client
+	raw    *rawClient // for the routes the client has no method for (deleting an image)
 	dryRun bool
 	out    io.Writer
 	failed int
-	// byHand are the leftovers only a person can remove (images).
+	// byHand are the leftovers only a person can remove (images, on a cluster that serves no
+	// DELETE .../images/{image}; nodes moved back to orka-default that belonged elsewhere).
 	byHand int
 }
 
@@ -60,7 +63,7 @@ func (s *sweeper) run(ctx context.Context) int {
 			s.sweepNamespace(ctx, ns.Name)
 		}
 	}
-	s.listImages(ctx)
+	s.sweepImages(ctx)
 	configs, err := s.c.ListVMConfigs(ctx)
 	if err != nil {
 		s.failf("listing VM configs: %v", err)
@@ -74,8 +77,23 @@ func (s *sweeper) run(ctx context.Context) int {
 }
 
 // sweepScratchNamespace removes a namespace of ours and everything in it (its VMs first: Orka
-// does not delete a namespace that holds VMs).
+// does not delete a namespace that holds VMs), after moving out any node it holds.
 func (s *sweeper) sweepScratchNamespace(ctx context.Context, ns string) {
+	nodes, err := s.c.ListNodes(ctx, ns)
+	if err != nil && !orka.IsNotFound(err) {
+		s.failf("listing the nodes of %s: %v", ns, err)
+		return
+	}
+	for _, n := range nodes {
+		s.remove(ctx, "node "+n.Name+" from "+ns+" (moved to "+orka.DefaultNamespace+")", func(ctx context.Context) error {
+			return s.c.MoveNode(ctx, ns, n.Name, orka.DefaultNamespace)
+		})
+		if !s.dryRun {
+			s.byHand++
+			fmt.Fprintf(s.out, "left for you: node %s is in %s now; if it belonged to another namespace, move it there (`orka3 node namespace %s <namespace>`)\n",
+				n.Name, orka.DefaultNamespace, n.Name)
+		}
+	}
 	vms, err := s.c.ListVMs(ctx, ns)
 	if err != nil && !orka.IsNotFound(err) {
 		s.failf("listing the VMs of %s: %v", ns, err)
@@ -169,17 +187,32 @@ func (s *sweeper) sweepNodeTags(ctx context.Context, ns string) {
 	}
 }
 
-// listImages names the prefixed images, which only a person can remove.
-func (s *sweeper) listImages(ctx context.Context) {
+// sweepImages removes the prefixed images (from -save-image).
+func (s *sweeper) sweepImages(ctx context.Context) {
 	images, err := s.c.ListImages(ctx)
 	if err != nil {
 		s.failf("listing images: %v", err)
 		return
 	}
 	for _, img := range images {
-		if scratch.Owns(img.Name) {
+		if !scratch.Owns(img.Name) {
+			continue
+		}
+		if s.dryRun {
+			fmt.Fprintf(s.out, "would remove image %s\n", img.Name)
+			continue
+		}
+		ex, err := s.raw.do(ctx, "DELETE", apiRoute("namespaces", orka.DefaultNamespace, "images", img.Name), nil)
+		switch {
+		case err != nil:
+			s.failf("removing image %s: %v", img.Name, err)
+		case routeMissing(ex):
 			s.byHand++
-			fmt.Fprintf(s.out, "left for you: image %s (no REST route deletes an image: run `orka3 image delete %s`)\n", img.Name, img.Name)
+			fmt.Fprintf(s.out, "left for you: image %s (this cluster serves no DELETE .../images/{image}: run `orka3 image delete %s`)\n", img.Name, img.Name)
+		case !ex.ok() && ex.Status != 404:
+			s.failf("removing image %s: %s", img.Name, describe(ex))
+		default:
+			fmt.Fprintf(s.out, "removed image %s\n", img.Name)
 		}
 	}
 }

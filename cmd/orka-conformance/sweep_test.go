@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"net/http"
 	"slices"
 	"strings"
 	"testing"
@@ -135,5 +136,61 @@ func TestSweepRemovesOnlyPrefixedLeftovers(t *testing.T) {
 	code, out = runIt(t, context.Background(), getenv, "-sweep")
 	if code != 0 || strings.Contains(out, "removed ") {
 		t.Errorf("second sweep: exit %d, output %q", code, out)
+	}
+}
+
+// The sweeper moves a node out of a scratch namespace (to orka-default, saying so) before it
+// removes the namespace, and deletes prefixed images; on a cluster that serves no image
+// deletion it names them for the administrator instead.
+func TestSweepMovesNodesOutAndDeletesImages(t *testing.T) {
+	for _, tc := range []struct {
+		name      string
+		handler   func(http.Handler) http.Handler
+		deletable bool
+	}{
+		{"images deletable", deletableImages, true},
+		{"no image deletion", answerInstead(func(r *http.Request) bool { return r.Method == "DELETE" && strings.Contains(r.URL.Path, "/images/") },
+			http.StatusMethodNotAllowed, http.StatusNotFound, http.Header{"Content-Type": {"text/plain"}}, "404 page not found\n"), false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			sim, getenv := simulator(t, tc.handler)
+			ctx := context.Background()
+			c := adminClient(t, getenv)
+			ns, cfg, vm, image := scratch.Name("conf"), scratch.Name("cfg"), scratch.Name("vm"), scratch.Name("img")
+			must(t, c.CreateNamespace(ctx, ns, false))
+			must(t, sim.MoveNode("mini-arm-2", ns))
+			_, err := c.CreateVMConfig(ctx, orka.VMConfig{Name: cfg, Image: "90gbsonomassd.orkasi", CPU: 3})
+			must(t, err)
+			_, err = c.DeployVM(ctx, orka.DefaultNamespace, orka.DeployVMRequest{Name: vm, VMConfig: cfg, Timeout: 1})
+			must(t, err)
+			_, err = c.SaveVM(ctx, orka.DefaultNamespace, vm, orka.SaveVMRequest{ImageName: image})
+			must(t, err)
+
+			code, out := runIt(t, ctx, getenv, "-sweep", "-dry-run")
+			if code != 0 || !strings.Contains(out, "would remove image "+image) || !strings.Contains(out, "would remove node mini-arm-2 from "+ns) {
+				t.Errorf("dry run: exit %d; it does not list the image and the node", code)
+			}
+			code, out = runIt(t, ctx, getenv, "-sweep")
+			if code != 0 || !strings.Contains(out, "left for you: node mini-arm-2 is in orka-default now") {
+				t.Errorf("sweep: exit %d; it does not say where it put the node", code)
+			}
+			snap := sim.Snapshot()
+			if got := snap.Nodes["mini-arm-2"].Namespace; got != orka.DefaultNamespace {
+				t.Errorf("mini-arm-2 is in %s, want %s", got, orka.DefaultNamespace)
+			}
+			if _, ok := snap.Namespaces[ns]; ok {
+				t.Errorf("namespace %s was not removed", ns)
+			}
+			if tc.deletable {
+				if !strings.Contains(out, "removed image "+image) {
+					t.Errorf("the sweep did not remove image %s", image)
+				}
+				if _, err := c.GetImage(ctx, image); !orka.IsNotFound(err) {
+					t.Errorf("image %s: %v, want it gone", image, err)
+				}
+			} else if !strings.Contains(out, "left for you: image "+image+" (this cluster serves no DELETE .../images/{image}: run `orka3 image delete "+image+"`)") {
+				t.Errorf("the sweep does not name image %s for the administrator", image)
+			}
+		})
 	}
 }
