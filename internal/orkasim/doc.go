@@ -81,7 +81,7 @@
 //     deletes and "remove" routes 200; deletes carry a small Kubernetes Status Success body.
 //     Subject add/remove answer the binding's subject list; the older image-cache add/remove
 //     answer the image's cache item; the documented ones 207.
-//   - An image-cache removal shows Removing for Options.CacheDelay, then the entry is gone (or
+//   - An image-cache removal shows Removing for Options.CacheRemoveDelay (default CacheDelay), then the entry is gone (or
 //     Failed, still cached, after FailNextCacheRemoval). The older remove route removes at once.
 //   - cluster-info's certData is a self-signed certificate made once per process, not a
 //     Kubernetes CA; apiEndpoint is https://<request host>:6443.

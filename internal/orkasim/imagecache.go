@@ -35,6 +35,14 @@ type cacheEntry struct {
 	failRemoval bool
 }
 
+// removeDelay is how long a removal shows Removing.
+func (s *Server) removeDelay() time.Duration {
+	if s.opts.CacheRemoveDelay > 0 {
+		return s.opts.CacheRemoveDelay
+	}
+	return s.opts.CacheDelay
+}
+
 // settleCaches applies the transitions that are due by now: Caching to Ready, Removing to
 // gone (or to Failed when the removal was made to fail). Images cached nowhere any more leave
 // the map.
@@ -277,7 +285,7 @@ func (s *Server) removeCachedImage(c *call) (int, any, error) {
 		case e.status == CacheRemoving:
 			r.Code, r.Status, r.Message = http.StatusAccepted, CacheRemoving, fmt.Sprintf("image %q is already being removed from node %q", image, n)
 		default:
-			e.status, e.due = CacheRemoving, now.Add(s.opts.CacheDelay)
+			e.status, e.due = CacheRemoving, now.Add(s.removeDelay())
 			e.failRemoval = s.st.failRemoval[n]
 			delete(s.st.failRemoval, n)
 			r.Code, r.Status, r.Message = http.StatusAccepted, CacheRemoving, fmt.Sprintf("removing image %q from node %q", image, n)

@@ -15,6 +15,9 @@ type Options struct {
 	Minute time.Duration
 	// CacheDelay is how long an image cache stays Caching on a node before it is Ready.
 	CacheDelay time.Duration
+	// CacheRemoveDelay is how long a removal shows Removing on a node before the entry is gone;
+	// 0 means CacheDelay.
+	CacheRemoveDelay time.Duration
 	// GPUPassthrough is cluster-info's gpuPassthroughEnabled; when false, requests that ask
 	// for GPU passthrough are refused with 400.
 	GPUPassthrough bool

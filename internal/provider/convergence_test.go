@@ -124,7 +124,7 @@ resource "orka_image_cache" "c" {
   all   = true
 }
 `, cachedImage))
-	cachePath := "/api/v1/namespaces/orka-default/imagecache/" + cachedImage
+	cachePath := cacheRoute("orka-default", cachedImage, "")
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: e.factories(),
 		Steps: []resource.TestStep{
@@ -146,8 +146,8 @@ resource "orka_image_cache" "c" {
 				Check: resource.ComposeTestCheckFunc(
 					e.checkRequests("POST", vmConfigPath, 1),
 					e.checkRequests("DELETE", vmConfigPath+"/"+name, 0),
-					e.checkRequests("POST", "/api/v1/namespaces/orka-default/imagecache/add", 1),
-					e.checkRequests("POST", "/api/v1/namespaces/orka-default/imagecache/remove", 0),
+					e.checkRequests("POST", cacheRoute("orka-default", cachedImage, "add"), 1),
+					e.checkRequests("POST", cacheRoute("orka-default", cachedImage, "remove"), 0),
 					e.checkSimCache("orka-default", cachedImage, "mini-arm-1", "mini-arm-2"),
 				),
 			},
@@ -234,11 +234,11 @@ resource "orka_image_cache" "c" {
 			{Config: hcl},
 			{
 				PreConfig: func() {
-					mustFault(t, e, orkasim.Fault{Method: "POST", Path: "/api/v1/namespaces/orka-default/imagecache/remove", DropResponse: true, Count: 1})
+					mustFault(t, e, orkasim.Fault{Method: "POST", Path: cacheRoute("orka-default", cachedImage, "remove"), DropResponse: true, Count: 1})
 				},
 				Config:  hcl,
 				Destroy: true,
-				Check:   e.checkRequests("POST", "/api/v1/namespaces/orka-default/imagecache/remove", 1),
+				Check:   e.checkRequests("POST", cacheRoute("orka-default", cachedImage, "remove"), 1),
 			},
 		},
 	})

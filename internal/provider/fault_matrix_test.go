@@ -130,9 +130,9 @@ resource "orka_image_cache" "fm" {
   nodes = ["mini-arm-1"]
 }`),
 			routes: map[fmRoute]fmEndpoint{
-				fmCreate: {http.MethodPost, ns + "/imagecache/add"},
-				fmRead:   {http.MethodGet, ns + "/imagecache"},
-				fmDelete: {http.MethodPost, ns + "/imagecache/remove"},
+				fmCreate: {http.MethodPost, ns + "/cache/images/" + img + "/add"},
+				fmRead:   {http.MethodGet, ns + "/cache/images"},
+				fmDelete: {http.MethodPost, ns + "/cache/images/" + img + "/remove"},
 			},
 		},
 		{

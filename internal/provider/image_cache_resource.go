@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -275,6 +276,17 @@ func cacheNodesNot(c *orka.ImageCache, targets []string, status string) []string
 	return out
 }
 
+// cacheNodesNotIn lists the targeted nodes in none of the given statuses.
+func cacheNodesNotIn(c *orka.ImageCache, targets []string, statuses ...string) []string {
+	var out []string
+	for _, n := range targetedCacheNodes(c, targets) {
+		if !slices.Contains(statuses, n.Status) {
+			out = append(out, n.Node)
+		}
+	}
+	return out
+}
+
 func targetedCacheNodes(c *orka.ImageCache, targets []string) []orka.ImageCacheNode {
 	if c == nil {
 		c = &orka.ImageCache{}
@@ -394,6 +406,8 @@ func (r *imageCacheResource) Delete(ctx context.Context, req resource.DeleteRequ
 		switch {
 		case orka.IsNotFound(gerr), gerr == nil && len(cacheNodesWith(cache, remove.Nodes, "missing")) == len(remove.Nodes) && len(remove.Nodes) > 0:
 			err = nil
+		case gerr == nil && len(cacheNodesNotIn(cache, remove.Nodes, "missing", orka.CacheStatusRemoving)) == 0:
+			err = nil // being removed: the lost request was carried out
 		case gerr == nil:
 			results, err = r.data.client.RemoveImageCacheWithResults(ctx, ns, remove)
 		}

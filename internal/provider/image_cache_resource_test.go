@@ -19,6 +19,17 @@ import (
 
 const cachedImage = "ghcr.io/acme/macos:sonoma"
 
+// cacheRoute is the path of the documented image-cache route family (orka-api.md §8) for one
+// image, as the simulator's request log shows it: "" reads the image's cache, "add" and
+// "remove" change it.
+func cacheRoute(ns, image, op string) string {
+	p := "/api/v1/namespaces/" + ns + "/cache/images/" + image
+	if op != "" {
+		p += "/" + op
+	}
+	return p
+}
+
 // checkSimCache asserts that the simulator caches img on exactly these nodes, all Ready.
 func (e *testEnv) checkSimCache(ns, img string, nodes ...string) resource.TestCheckFunc {
 	return func(*terraform.State) error {
@@ -153,7 +164,7 @@ resource "orka_image_cache" "by_tag" {
 }
 
 func TestAccImageCache_failedNodeAndInvalidInput(t *testing.T) {
-	e := newTestEnv(t, orkasim.Options{Nodes: 2, CacheDelay: time.Hour})
+	e := newTestEnv(t, orkasim.Options{Nodes: 2, CacheDelay: time.Hour, CacheRemoveDelay: 100 * time.Millisecond})
 	e.needSim(t)
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: e.factories(),
@@ -232,8 +243,8 @@ import {
 					plancheck.ExpectResourceAction(addr, plancheck.ResourceActionUpdate),
 				}},
 				Check: func(*terraform.State) error {
-					if n := e.countRequests("POST", "/api/v1/namespaces/orka-default/imagecache/add") +
-						e.countRequests("POST", "/api/v1/namespaces/orka-default/imagecache/remove"); n != 0 {
+					if n := e.countRequests("POST", cacheRoute("orka-default", cachedImage, "add")) +
+						e.countRequests("POST", cacheRoute("orka-default", cachedImage, "remove")); n != 0 {
 						return fmt.Errorf("the imported cache was changed (%d add/remove requests)", n)
 					}
 					return nil

@@ -545,13 +545,13 @@ resource "orka_vm" "adopted" {
 		Steps: []resource.TestStep{
 			{
 				PreConfig: func() {
-					vm, err := e.client.DeployVM(testContext(t), "orka-default", orka.DeployVMRequest{
+					if _, err := e.client.DeployVM(testContext(t), "orka-default", orka.DeployVMRequest{
 						Name: "handmade", Image: "sequoia.orkasi", Scheduler: "most-allocated", ReservedPorts: "8080:80", DisplayWidth: 1920,
-					})
-					if err != nil {
+					}); err != nil {
 						t.Fatal(err)
 					}
-					deployDate = vm.DeployDate
+					// The deploy answer does not carry the deploy date (orka-api.md §5).
+					deployDate = e.sim.Snapshot().VMs["orka-default"]["handmade"].DeployDate
 				},
 				Config: e.config(hcl + `
 import {
