@@ -312,10 +312,26 @@ func (p *probe) checkImageCacheWrite(ctx context.Context) error {
 		p.reportCacheRoutes(c, node)
 		return nil
 	}
-	if ic, found, err := p.readCache(ctx, c, fam); err != nil {
-		return err
-	} else if found && onNode(ic, node) >= 0 {
-		p.rep.contradict(id, p.rec.latest(), p.rec, "node %s is still listed after remove", node)
+	// Removal runs as a job on the node (orka3 CLI reference: Removing, then gone; Failed keeps
+	// the image cached): wait for it to end.
+	var left *orka.ImageCache
+	found = true
+	for deadline := time.Now().Add(p.opts.CacheWait); ; {
+		if left, found, err = p.readCache(ctx, c, fam); err != nil {
+			return err
+		}
+		i := onNode(left, node)
+		if !found || i < 0 || left.Nodes[i].Status != orka.CacheStatusRemoving || time.Now().After(deadline) {
+			break
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(p.opts.PollInterval):
+		}
+	}
+	if found && onNode(left, node) >= 0 {
+		p.rep.contradict(id, p.rec.latest(), p.rec, "node %s is still listed after remove (status %s)", node, left.Nodes[onNode(left, node)].Status)
 	} else if !timedOut {
 		p.rep.confirm(id, "cached on %s through %s (status %s), then removed through %s", node,
 			routeOf(addEx), strings.Join(seen, " -> "), routeOf(removeEx))
