@@ -70,7 +70,13 @@ func (r *imageCacheResource) Schema(ctx context.Context, _ resource.SchemaReques
 		MarkdownDescription: "Caches an image on Apple-silicon nodes (`orka3 imagecache add`), so that VMs from it start " +
 			"without pulling it first. Creating it waits until every targeted node reports the image `Ready`. " +
 			"Orka release and layer upgrades remove every cached image: the cache is then found missing, removed " +
-			"from state with a warning, and the next apply caches the image again.",
+			"from state with a warning, and the next apply caches the image again. Destroying it removes the image " +
+			"from each node and waits until every node has finished removing it (`Removing`, then gone).\n\n" +
+			"To cache an image again after it was committed again under the same name (by `orka_vm_save`, say), " +
+			"replace this resource, for example with `lifecycle { replace_triggered_by = [...] }` on what marks " +
+			"the commit: Orka 3.6.3 and later skip caching an image whose name is still cached, so the removal " +
+			"must finish before the image is added again, which the default replacement order (destroy, then " +
+			"create) guarantees. Do not set `create_before_destroy` on this resource.",
 		Attributes: map[string]schema.Attribute{
 			"id": schema.StringAttribute{
 				MarkdownDescription: "`namespace/image`.", Computed: true,
