@@ -284,7 +284,7 @@ import {
 		Steps: []resource.TestStep{
 			{Config: configWithToken(e, alice, managed)},
 			{
-				Config: configWithToken(e, alice, managed),
+				Config:  configWithToken(e, alice, managed),
 				Destroy: true,
 				ExpectError: regexp.MustCompile(`(?s)it\s+belongs\s+to\s+system:admin.*delete\s+vms.*Orka\s+lets\s+Tech\s+users\s+and\s+regular\s+service\s+accounts\s+` +
 					`delete\s+only\s+the\s+VMs\s+they\s+created.*administrator's\s+token.*Nothing\s+was\s+deleted`),
