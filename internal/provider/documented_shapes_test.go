@@ -340,3 +340,126 @@ resource "orka_role_binding_subject" "alice" {
 		},
 	})
 }
+
+// configWithOwner is e.config with the provider's owner set, as two workspaces sharing a
+// cluster each have their own.
+func configWithOwner(e *testEnv, owner, hcl string) string {
+	return fmt.Sprintf(`
+provider "orka" {
+  endpoint    = %q
+  token       = %q
+  owner       = %q
+  max_retries = 4
+}
+%s`, e.endpoint, e.token, owner, hcl)
+}
+
+// Two configurations (two states) on one cluster want a VM of the same name; team A's VM
+// exists, deployed by a configuration whose owner is acme/team-a. Team B is refused before
+// anything is sent, naming A's owner, whether or not its VM config matches; and when A's VM
+// appears only while B's own deploy is failing with a 500, B's clean-up leaves it alone. A's
+// VM is never adopted, changed or deleted.
+func TestAccOwnership_twoConfigurationsOneVMName(t *testing.T) {
+	e := newTestEnv(t, orkasim.Options{})
+	e.needSim(t)
+	ctx := testContext(t)
+	cfgA, cfgB := testName("cfg"), testName("cfg")
+	for _, c := range []string{cfgA, cfgB} {
+		if _, err := e.client.CreateVMConfig(ctx, orka.VMConfig{Name: c, Image: "90gbsonomassd.orkasi", CPU: 3}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	markA := map[string]string{vmOwnerKey: vmOwnerValue, vmOwnerNameKey: "acme/team-a", vmCreateKey: "0123456789abcdef"}
+	deployA := func() {
+		if _, err := e.client.DeployVM(ctx, "orka-default", orka.DeployVMRequest{Name: "shared-vm", VMConfig: cfgA, CustomMetadata: markA}); err != nil {
+			t.Error(err)
+		}
+	}
+	teamB := func(cfg string) string {
+		return configWithOwner(e, "acme/team-b", fmt.Sprintf(`
+resource "orka_vm" "shared" {
+  name      = "shared-vm"
+  vm_config = %q
+}`, cfg))
+	}
+	untouched := func(wantDeploys int) resource.TestCheckFunc {
+		return func(*terraform.State) error {
+			vm, ok := e.sim.Snapshot().VMs["orka-default"]["shared-vm"]
+			switch {
+			case !ok:
+				return fmt.Errorf("team A's VM was deleted")
+			case vm.VMConfig != cfgA || vm.Status != orka.VMStatusRunning || vm.CustomMetadata[vmOwnerNameKey] != "acme/team-a":
+				return fmt.Errorf("team A's VM was changed: %+v", vm)
+			}
+			if n := e.countRequests("DELETE", vmsPath("orka-default")+"/shared-vm"); n != 0 {
+				return fmt.Errorf("%d deletes of team A's VM were sent", n)
+			}
+			if n := e.countRequests("POST", vmsPath("orka-default")); n != wantDeploys {
+				return fmt.Errorf("%d deploys were sent, want %d", n, wantDeploys)
+			}
+			return nil
+		}
+	}
+	refused := regexp.MustCompile(`(?s)Object\s+already\s+exists\s+in\s+Orka.*deployed\s+by\s+another\s+configuration\s+of\s+this\s+provider,\s+owner\s+"acme/team-a".*import`)
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: e.factories(),
+		Steps: []resource.TestStep{
+			{
+				// A's VM appears while B's deploy is held and then fails with a 500, after B
+				// looked and found the name free.
+				PreConfig: func() {
+					mustFault(t, e, orkasim.Fault{Method: "POST", Path: vmsPath("orka-default"), Status: 500, Delay: "1s", Count: 1})
+					go func() {
+						for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+							for _, r := range e.sim.Requests() {
+								if r.Method == "POST" && r.Path == vmsPath("orka-default") {
+									deployA()
+									return
+								}
+							}
+						}
+					}()
+				},
+				Config:      teamB(cfgB),
+				ExpectError: regexp.MustCompile(`(?s)500.*this\s+configuration\s+did\s+not\s+make.*owner\s+"acme/team-a".*left\s+alone`),
+				Check:       untouched(2),
+			},
+			{Config: teamB(cfgB), ExpectError: refused, Check: untouched(2)},
+			// The same VM config as A's: still A's, not adopted.
+			{Config: teamB(cfgA), ExpectError: refused, Check: untouched(2)},
+		},
+	})
+	if err := untouched(2)(nil); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// In an HCP Terraform run the owner defaults to the run's workspace, so that workspaces
+// sharing a cluster are told apart with nothing configured.
+func TestAccOwnership_defaultsToTheTerraformCloudWorkspace(t *testing.T) {
+	t.Setenv(envTFCWorkspaceSlug, "acme/pool-a")
+	e := newTestEnv(t, orkasim.Options{})
+	e.needSim(t)
+	vm := testName("vm")
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: e.factories(),
+		CheckDestroy:             e.checkNoVMs("orka-default"),
+		Steps: []resource.TestStep{{
+			Config: e.config(fmt.Sprintf(`
+resource "orka_vm" "x" {
+  name  = %q
+  image = "90gbsonomassd.orkasi"
+}`, vm)),
+			ConfigStateChecks: []statecheck.StateCheck{
+				// The mark stays out of custom_metadata.
+				statecheck.ExpectKnownValue("orka_vm.x", tfjsonpath.New("custom_metadata"), knownvalue.Null()),
+			},
+			Check: func(*terraform.State) error {
+				if got := e.sim.Snapshot().VMs["orka-default"][vm].CustomMetadata[vmOwnerNameKey]; got != "acme/pool-a" {
+					return fmt.Errorf("the VM's owner is %q, want the workspace acme/pool-a", got)
+				}
+				return nil
+			},
+		}},
+	})
+}

@@ -49,6 +49,10 @@ const (
 	envInsecureSkipVerify = "ORKA_INSECURE_SKIP_VERIFY"
 	envMaxRetries         = "ORKA_MAX_RETRIES"
 	envRequestTimeout     = "ORKA_REQUEST_TIMEOUT"
+	envOwner              = "ORKA_OWNER"
+	// envTFCWorkspaceSlug is what HCP Terraform (Terraform Cloud) tells a run about its
+	// workspace: "organization/workspace".
+	envTFCWorkspaceSlug = "TFC_WORKSPACE_SLUG"
 )
 
 type orkaProvider struct {
@@ -73,6 +77,7 @@ type providerModel struct {
 	InsecureSkipVerify types.Bool   `tfsdk:"insecure_skip_verify"`
 	MaxRetries         types.Int64  `tfsdk:"max_retries"`
 	RequestTimeout     types.String `tfsdk:"request_timeout"`
+	Owner              types.String `tfsdk:"owner"`
 }
 
 // providerData is what Configure hands to every resource and data source.
@@ -80,6 +85,8 @@ type providerData struct {
 	client    *orka.Client
 	namespace string
 	now       func() time.Time
+	// owner names this configuration in the mark on the VMs it deploys ("" when unnamed).
+	owner string
 }
 
 func (p *orkaProvider) Metadata(_ context.Context, _ provider.MetadataRequest, resp *provider.MetadataResponse) {
@@ -143,6 +150,19 @@ func (p *orkaProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp 
 				Optional:   true,
 				Validators: []validator.Int64{int64validator.Between(0, 20)},
 			},
+			"owner": schema.StringAttribute{
+				MarkdownDescription: "Names this configuration in the mark the provider puts on the VMs it deploys, so " +
+					"that configurations sharing a cluster never adopt, change or delete each other's VMs: a VM found " +
+					"under a name this configuration wants is taken as its own only when it carries this owner. " +
+					"Defaults to the HCP Terraform (Terraform Cloud) workspace a run belongs to (`" + envTFCWorkspaceSlug +
+					"`, `organization/workspace`); elsewhere, give every configuration that shares a cluster an owner " +
+					"of its own, such as `team-a/pool`. Unset, VMs carry the mark without an owner, shared by every " +
+					"configuration that leaves it unset. Letters, digits and `-_./:@`, at most 63 characters. " +
+					"Changing it makes the VMs already deployed look like someone else's: keep it stable. " +
+					"Environment variable: `" + envOwner + "`.",
+				Optional:   true,
+				Validators: []validator.String{ownerValidator()},
+			},
 			"request_timeout": schema.StringAttribute{
 				MarkdownDescription: "Time limit of one HTTP request, as a Go duration such as `30s` or `2m`. " +
 					"VM deployments are bounded by the resource's `timeouts` instead. Defaults to `60s`. " +
@@ -167,7 +187,7 @@ func (p *orkaProvider) Configure(ctx context.Context, req provider.ConfigureRequ
 	}{
 		{"endpoint", cfg.Endpoint}, {"token", cfg.Token}, {"namespace", cfg.Namespace},
 		{"ca_certificate", cfg.CACertificate}, {"ca_certificate_file", cfg.CACertificateFile}, {"insecure_skip_verify", cfg.InsecureSkipVerify},
-		{"max_retries", cfg.MaxRetries}, {"request_timeout", cfg.RequestTimeout},
+		{"max_retries", cfg.MaxRetries}, {"request_timeout", cfg.RequestTimeout}, {"owner", cfg.Owner},
 	}
 	for _, u := range unknown {
 		if name := u.name; u.v.IsUnknown() {
@@ -266,7 +286,16 @@ func (p *orkaProvider) Configure(ctx context.Context, req provider.ConfigureRequ
 		resp.Diagnostics.AddError("Invalid Orka provider configuration", err.Error())
 		return
 	}
-	data := &providerData{client: client, namespace: namespace, now: p.now}
+	owner := stringOrEnv(cfg.Owner, envOwner)
+	if owner == "" {
+		owner = os.Getenv(envTFCWorkspaceSlug)
+	}
+	if p := ownerProblem(owner); owner != "" && p != "" {
+		resp.Diagnostics.AddAttributeError(path.Root("owner"), "Invalid owner", "owner (or "+envOwner+" or "+
+			envTFCWorkspaceSlug+"): "+p+".")
+		return
+	}
+	data := &providerData{client: client, namespace: namespace, now: p.now, owner: owner}
 	resp.ResourceData = data
 	resp.DataSourceData = data
 	resp.EphemeralResourceData = data

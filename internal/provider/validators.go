@@ -592,3 +592,19 @@ func (memoryValidator) ValidateFloat64(_ context.Context, req validator.Float64R
 		resp.Diagnostics.AddAttributeError(req.Path, "Invalid memory size", fmt.Sprintf("%s: %s.", req.Path, p))
 	}
 }
+
+// ownerPattern is what an owner may hold: it is written into Orka's custom metadata, whose
+// values must not contain ',' or '='.
+var ownerPattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_./:@-]{0,62}$`)
+
+// ownerProblem says what is wrong with a provider owner, or "".
+func ownerProblem(s string) string {
+	if !ownerPattern.MatchString(s) {
+		return fmt.Sprintf("%q is not a valid owner: 1 to 63 letters, digits and '-_./:@', starting with a letter or digit", s)
+	}
+	return ""
+}
+
+func ownerValidator() validator.String {
+	return stringRule{summary: "Invalid owner", doc: "1 to 63 letters, digits and `-_./:@`", check: ownerProblem}
+}

@@ -2,8 +2,12 @@ package provider
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"fmt"
+	"maps"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -81,53 +85,93 @@ func (m vmModel) deployRequest(ctx context.Context, serverTimeoutMinutes int) (o
 	if !m.CustomMetadata.IsNull() && !m.CustomMetadata.IsUnknown() {
 		diags.Append(m.CustomMetadata.ElementsAs(ctx, &req.CustomMetadata, false)...)
 	}
-	if req.CustomMetadata == nil {
-		req.CustomMetadata = map[string]string{}
-	}
-	req.CustomMetadata[vmOwnerKey] = vmOwnerValue
 	return req, diags
 }
 
-// The provider's mark on the VMs it deploys: one custom metadata entry, sent with every deploy
-// and hidden from custom_metadata. A VM that carries it was deployed by this provider, which
-// is what allows adopting a VM found under our name after a deploy whose answer was lost.
+// The provider's mark on the VMs it deploys: custom metadata entries, sent with every deploy
+// and hidden from custom_metadata.
+//   - vmOwnerKey says that this provider deployed the VM (every version has sent it).
+//   - vmOwnerNameKey names the configuration that did (the provider's owner), so that
+//     configurations sharing a cluster tell their VMs apart; a VM without it was deployed by a
+//     configuration without an owner.
+//   - vmCreateKey identifies the one create call that sent the deploy, so that what a failed
+//     deploy left behind is recognised as that request's and nobody else's.
 const (
-	vmOwnerKey   = "orka-tf-deployed-by"
-	vmOwnerValue = "terraform-provider-orka"
+	vmOwnerKey     = "orka-tf-deployed-by"
+	vmOwnerValue   = "terraform-provider-orka"
+	vmOwnerNameKey = "orka-tf-owner"
+	vmCreateKey    = "orka-tf-create"
 )
+
+// vmMarkKeys are the reserved custom metadata keys.
+var vmMarkKeys = []string{vmOwnerKey, vmOwnerNameKey, vmCreateKey}
+
+// markDeploy adds the provider's mark to a deploy: this owner, and this create call.
+func markDeploy(req *orka.DeployVMRequest, owner, createID string) {
+	md := make(map[string]string, len(req.CustomMetadata)+3)
+	maps.Copy(md, req.CustomMetadata)
+	md[vmOwnerKey] = vmOwnerValue
+	if owner != "" {
+		md[vmOwnerNameKey] = owner
+	}
+	md[vmCreateKey] = createID
+	req.CustomMetadata = md
+}
+
+// newCreateID is a random identifier for one create call.
+func newCreateID() string {
+	b := make([]byte, 8)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
+}
 
 // vmMark is what a VM read from Orka says about who deployed it.
 type vmMark int
 
 const (
-	markOthers  vmMark = iota // Orka reports its metadata, without this provider's mark
-	markOurs                  // it carries this provider's mark
+	markOthers  vmMark = iota // Orka reports its metadata, without this owner's mark
+	markOurs                  // it carries this provider's mark with this owner
 	markUnknown               // Orka reported no metadata at all, so the mark cannot be read
 )
 
-// vmMarkOf reads the mark. MacStadium documents no VM answer that carries customMetadata
-// (orka-api.md §5), so a cluster may never report it: a VM without the field is neither ours
-// nor someone else's, and the callers fall back to what else they know.
-func vmMarkOf(vm *orka.VM) vmMark {
+// vmMarkOf reads the mark for owner. MacStadium documents no VM answer that carries
+// customMetadata (orka-api.md §5), so a cluster may never report it: a VM without the field is
+// neither ours nor someone else's, and the callers fall back to what else they know.
+func vmMarkOf(vm *orka.VM, owner string) vmMark {
 	switch {
 	case vm == nil || vm.CustomMetadata == nil:
 		return markUnknown
-	case vm.CustomMetadata[vmOwnerKey] == vmOwnerValue:
+	case vm.CustomMetadata[vmOwnerKey] == vmOwnerValue && vm.CustomMetadata[vmOwnerNameKey] == owner:
 		return markOurs
 	}
 	return markOthers
 }
 
-func vmOwned(vm *orka.VM) bool { return vmMarkOf(vm) == markOurs }
+// markedBy describes who the mark says deployed a VM that is not ours.
+func markedBy(vm *orka.VM) string {
+	switch md := vm.CustomMetadata; {
+	case md[vmOwnerKey] != vmOwnerValue:
+		return "it does not carry this provider's mark (custom metadata " + vmOwnerKey + ")"
+	case md[vmOwnerNameKey] == "":
+		return "it was deployed by a configuration of this provider without an owner, not by this one (provider argument owner)"
+	default:
+		return fmt.Sprintf("it was deployed by another configuration of this provider, owner %q (provider argument owner)", md[vmOwnerNameKey])
+	}
+}
+
+// madeBy reports whether a VM carries the mark of the create call createID.
+func madeBy(vm *orka.VM, createID string) bool {
+	return vm != nil && createID != "" && vm.CustomMetadata[vmCreateKey] == createID
+}
 
 // userMetadata is a VM's custom metadata without the provider's mark.
 func userMetadata(md map[string]string) map[string]string {
-	if _, ok := md[vmOwnerKey]; !ok {
+	if !slices.ContainsFunc(vmMarkKeys, func(k string) bool { _, ok := md[k]; return ok }) {
 		return md
 	}
 	out := make(map[string]string, len(md))
 	for k, v := range md {
-		if k != vmOwnerKey {
+		if !slices.Contains(vmMarkKeys, k) {
 			out[k] = v
 		}
 	}

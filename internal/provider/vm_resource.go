@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -168,11 +169,11 @@ func (r *vmResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp 
 				Validators:    []validator.List{listvalidator.ValueStringsAre(portMappingValidator{})},
 			},
 			"custom_metadata": schema.MapAttribute{
-				MarkdownDescription: "Metadata handed to the VM. Keys and values must not contain `,` or `=`. The key `" + vmOwnerKey + "` is reserved: the provider marks the VMs it deploys with it.",
+				MarkdownDescription: "Metadata handed to the VM. Keys and values must not contain `,` or `=`. The keys `" + strings.Join(vmMarkKeys, "`, `") + "` are reserved: the provider marks the VMs it deploys with them (who deployed them, which configuration, which create).",
 				ElementType:         types.StringType, Optional: true,
 				PlanModifiers: []planmodifier.Map{mapplanmodifier.RequiresReplace()},
 				Validators: []validator.Map{
-					mapvalidator.KeysAre(metadataTextValidator{what: "key"}, stringvalidator.NoneOf(vmOwnerKey)),
+					mapvalidator.KeysAre(metadataTextValidator{what: "key"}, stringvalidator.NoneOf(vmMarkKeys...)),
 					mapvalidator.ValueStringsAre(metadataTextValidator{what: "value"}),
 				},
 			},
@@ -288,6 +289,7 @@ func (r *vmResource) Create(ctx context.Context, req resource.CreateRequest, res
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	markDeploy(&deploy, r.data.owner, newCreateID())
 	what := fmt.Sprintf("VM %q in namespace %q", deploy.Name, ns)
 	summary := "Could not deploy " + what
 
@@ -305,7 +307,7 @@ func (r *vmResource) Create(ctx context.Context, req resource.CreateRequest, res
 	vm, err := get(ctx)
 	switch {
 	case err == nil:
-		if m := vmMismatch(deploy, vm, false); m != "" {
+		if m := vmMismatch(deploy, vm, false, r.data.owner); m != "" {
 			existsDiagnostic(&resp.Diagnostics, "name", what, vmID(ns, deploy.Name), &existsError{mismatch: m})
 			return
 		}
@@ -321,7 +323,7 @@ func (r *vmResource) Create(ctx context.Context, req resource.CreateRequest, res
 			lookup:       get,
 			// Absent just before our deploy was sent: a VM that appears after our answer was
 			// lost and matches is ours, even where Orka does not show the mark.
-			mismatch: func(vm *orka.VM) string { return vmMismatch(deploy, vm, true) },
+			mismatch: func(vm *orka.VM) string { return vmMismatch(deploy, vm, true, r.data.owner) },
 		})
 	}
 	var unknown *unknownFateError
@@ -379,13 +381,15 @@ func (r *vmResource) readBack(ctx context.Context, ns string, answer *orka.VM) *
 }
 
 // vmMismatch says why a VM found under our name is not the one deploy asked for, or "" when
-// it is. absentBefore: the name was free just before our own deploy was sent, which stands in
-// for the mark on a cluster that does not report custom metadata.
-func vmMismatch(deploy orka.DeployVMRequest, vm *orka.VM, absentBefore bool) string {
-	switch vmMarkOf(vm) {
-	case markOthers:
-		return "it does not carry this provider's mark (custom metadata " + vmOwnerKey + ")"
-	case markUnknown:
+// it is. It is ours when it carries the mark of this very create call, or this owner's mark.
+// absentBefore: the name was free just before our own deploy was sent, which stands in for
+// the mark on a cluster that does not report custom metadata.
+func vmMismatch(deploy orka.DeployVMRequest, vm *orka.VM, absentBefore bool, owner string) string {
+	switch mark := vmMarkOf(vm, owner); {
+	case madeBy(vm, deploy.CustomMetadata[vmCreateKey]):
+	case mark == markOthers:
+		return markedBy(vm)
+	case mark == markUnknown:
 		if !absentBefore {
 			return "Orka does not report the VM's custom metadata, so the provider cannot tell whether it " +
 				"deployed this VM (status " + vm.Status + ", node " + orDash(vm.Node) + ", VM config " + orDash(vm.VMConfig) + ")"
@@ -405,7 +409,7 @@ func vmMismatch(deploy orka.DeployVMRequest, vm *orka.VM, absentBefore bool) str
 		if vm.CustomMetadata == nil {
 			break
 		}
-		if got, ok := vm.CustomMetadata[k]; k != vmOwnerKey && (!ok || got != v) {
+		if got, ok := vm.CustomMetadata[k]; !slices.Contains(vmMarkKeys, k) && (!ok || got != v) {
 			diffs = append(diffs, fmt.Sprintf("custom_metadata[%q] %q, found %q", k, v, got))
 		}
 	}
@@ -479,9 +483,13 @@ func (r *vmResource) failDeploy(ctx context.Context, resp *resource.CreateRespon
 	case getErr != nil:
 		cleanup = fmt.Sprintf("Checking for a VM left behind failed (%v). ", getErr) +
 			"If Orka holds one, the next apply finds it: a VM of ours is adopted or replaced, never duplicated."
-	case !accepted && vmMarkOf(left) == markOthers:
-		cleanup = "Orka holds a VM of that name that this provider did not make; it was left alone."
-	case !accepted && vmMarkOf(left) == markUnknown:
+	case !accepted && vmMarkOf(left, r.data.owner) == markOthers:
+		cleanup = "Orka holds a VM of that name that this configuration did not make (" + markedBy(left) + "); it was left alone."
+	case !accepted && vmMarkOf(left, r.data.owner) == markOurs && !madeBy(left, deploy.CustomMetadata[vmCreateKey]):
+		cleanup = "Orka holds a VM of that name deployed by this configuration, but not by this deploy (another apply " +
+			"of the same configuration, or of another configuration with the same owner, may have deployed it " +
+			"meanwhile); it was left alone. Give each configuration sharing the cluster an owner of its own."
+	case !accepted && vmMarkOf(left, r.data.owner) == markUnknown:
 		cleanup = fmt.Sprintf("Orka holds a VM of that name (status %s), which was absent just before this deploy "+
 			"was sent, so it is most likely what the failed deploy left behind; but Orka does not report custom "+
 			"metadata, so the provider cannot prove it made it, and did not delete it. It is recorded in the "+
@@ -607,7 +615,7 @@ func (r *vmResource) Read(ctx context.Context, req resource.ReadRequest, resp *r
 		if err == nil {
 			deploy, d := state.deployRequest(ctx, 0)
 			resp.Diagnostics.Append(d...)
-			mismatch = vmMismatch(deploy, vm, false)
+			mismatch = vmMismatch(deploy, vm, false, r.data.owner)
 		}
 		if readPending(ctx, req, resp, what, err == nil, mismatch) {
 			return
