@@ -225,6 +225,8 @@ func TestAccValidation_badInputs(t *testing.T) {
 				{attr: "vm_config", set: map[string]string{"vm_config": `"Sonoma_Runner"`}, want: []string{`vm_config: "Sonoma_Runner" is not a valid VM config name`, "use lowercase letters"}},
 				{attr: "vm_config", set: map[string]string{"vm_config": `""`}, want: []string{`vm_config: "" is 0 characters long`, "must be 1 to 50 characters"}},
 				{attr: "vm_config", set: map[string]string{"image": ""}, want: []string{"Missing vm_config or image", "set vm_config to a VM config's name, or image"}},
+				{attr: "vm_config_revision", set: map[string]string{"vm_config_revision": `""`}, want: []string{`vm_config_revision: "" is not a VM config revision`, "orka_vm_config.<name>.revision"}},
+				{attr: "vm_config_revision", set: map[string]string{"vm_config_revision": `"latest"`}, want: []string{`vm_config_revision: "latest" is not a VM config revision`, "16 hexadecimal digits"}},
 				{attr: "cpu", set: map[string]string{"cpu": "1"}, want: []string{"Attribute cpu value", "must be at least 2"}},
 				{attr: "memory", set: map[string]string{"memory": "0"}, want: []string{"memory: 0 GiB is below", "minimum of 0.1 GiB"}},
 				{attr: "memory", set: map[string]string{"memory": "8.125"}, want: []string{"memory: 8.125 GiB is not a multiple of 0.1 GiB", "would keep 8.1"}},

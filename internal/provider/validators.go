@@ -608,3 +608,13 @@ func ownerProblem(s string) string {
 func ownerValidator() validator.String {
 	return stringRule{summary: "Invalid owner", doc: "1 to 63 letters, digits and `-_./:@`", check: ownerProblem}
 }
+
+var revisionPattern = regexp.MustCompile(`^[0-9a-f]{16}$`)
+
+// revisionProblem says what is wrong with a vm_config_revision, or "".
+func revisionProblem(s string) string {
+	if !revisionPattern.MatchString(s) {
+		return fmt.Sprintf("%q is not a VM config revision (16 hexadecimal digits); set it to orka_vm_config.<name>.revision", s)
+	}
+	return ""
+}

@@ -1,9 +1,13 @@
 package provider
 
 import (
+	"fmt"
 	"os"
+	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 
 	"github.com/orkatf/terraform-provider-orka/internal/orkasim"
 )
@@ -61,4 +65,46 @@ func TestAccVMConfig_revisionRollsChangesOutToItsVMs(t *testing.T) {
 	if out := c.run(false, "plan", "-input=false"); !strings.Contains(out, "No changes.") {
 		t.Errorf("the plan after the roll-out is not empty:\n%s", out)
 	}
+}
+
+// vm_config_revision must be the revision of the VM's own VM config: another config's
+// revision is refused at plan, naming the attribute and the right revision, before any deploy.
+func TestAccVM_revisionOfAnotherConfigIsRefused(t *testing.T) {
+	e := newTestEnv(t, orkasim.Options{})
+	e.needSim(t)
+	a, b, vm := testName("cfg"), testName("cfg"), testName("vm")
+	configs := fmt.Sprintf(`
+resource "orka_vm_config" "a" {
+  name  = %q
+  image = "90gbsonomassd.orkasi"
+}
+resource "orka_vm_config" "b" {
+  name  = %q
+  image = "90gbsonomassd.orkasi"
+  cpu   = 4
+}
+`, a, b)
+	withVM := func(rev string) string {
+		return e.config(configs + fmt.Sprintf(`
+resource "orka_vm" "x" {
+  name               = %q
+  vm_config          = orka_vm_config.a.name
+  vm_config_revision = %s
+}`, vm, rev))
+	}
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: e.factories(),
+		CheckDestroy:             e.checkNoVMs("orka-default"),
+		Steps: []resource.TestStep{
+			{Config: e.config(configs)},
+			{
+				Config:      withVM("orka_vm_config.b.revision"),
+				ExpectError: regexp.MustCompile(`(?s)vm_config_revision: "[0-9a-f]{16}" is not the revision of VM\s+config\s+"` + a + `"`),
+			},
+			{
+				Config: withVM("orka_vm_config.a.revision"),
+				Check:  e.checkSimVMs("orka-default", vm),
+			},
+		},
+	})
 }

@@ -111,6 +111,8 @@ func (r *vmResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp 
 					"the reason. Works with `count` and `for_each`, unlike `replace_triggered_by` on `each.value`. " +
 					"Not sent to Orka. See the VM config roll-out guide for keeping part of a pool running.",
 				Optional: true, PlanModifiers: overrideStr,
+				Validators: []validator.String{stringRule{summary: "Invalid vm_config_revision",
+					doc: "a VM config's revision: 16 hexadecimal digits", check: revisionProblem}},
 			},
 			"image": schema.StringAttribute{
 				MarkdownDescription: "Image to deploy, overriding the VM config's: a local image name or an OCI reference. " +
@@ -230,6 +232,7 @@ func (r *vmResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequ
 	if req.Plan.Raw.IsNull() {
 		return
 	}
+	r.checkRevision(ctx, resp)
 	if req.State.Raw.IsNull() {
 		r.refuseNeverFits(ctx, resp)
 		return
@@ -237,6 +240,38 @@ func (r *vmResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequ
 	if rawString(req.State.Raw, "status").ValueString() == orka.VMStatusFailed {
 		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("status"), types.StringUnknown())...)
 		resp.RequiresReplace = append(resp.RequiresReplace, path.Root("status"))
+	}
+}
+
+// checkRevision refuses a vm_config_revision that is not the revision of the VM's own VM
+// config, when both are known at plan: a typo, or another config's revision, would silently
+// make the VM follow the wrong config. An unknown revision (the config is being created or
+// replaced in this plan) passes; so does a config Orka cannot be asked about now.
+func (r *vmResource) checkRevision(ctx context.Context, resp *resource.ModifyPlanResponse) {
+	if r.data == nil {
+		return
+	}
+	var cfgName, rev types.String
+	resp.Diagnostics.Append(resp.Plan.GetAttribute(ctx, path.Root("vm_config"), &cfgName)...)
+	resp.Diagnostics.Append(resp.Plan.GetAttribute(ctx, path.Root("vm_config_revision"), &rev)...)
+	if rev.IsNull() || rev.IsUnknown() || cfgName.IsUnknown() {
+		return
+	}
+	if cfgName.IsNull() {
+		resp.Diagnostics.AddAttributeError(path.Root("vm_config_revision"), "vm_config_revision without vm_config",
+			"vm_config_revision: follows the revision of the VM's vm_config, and this VM sets none. Set vm_config, "+
+				"or remove vm_config_revision.")
+		return
+	}
+	cfg, err := r.data.client.RefreshVMConfig(ctx, cfgName.ValueString())
+	if err != nil {
+		return // absent or unreachable: the apply reports it
+	}
+	if want := vmConfigFromAPI(cfg, vmConfigModel{}).Revision.ValueString(); rev.ValueString() != want {
+		resp.Diagnostics.AddAttributeError(path.Root("vm_config_revision"), "vm_config_revision is not this VM config's",
+			fmt.Sprintf("vm_config_revision: %q is not the revision of VM config %q, which is %q. Set it to that "+
+				"config's own revision, such as vm_config_revision = orka_vm_config.<name>.revision, so that a "+
+				"change of the config replaces this VM.", rev.ValueString(), cfgName.ValueString(), want))
 	}
 }
 
