@@ -26,6 +26,8 @@ func main() {
 	var opts []tf6server.ServeOpt
 	if debug {
 		opts = append(opts, tf6server.WithManagedDebug())
+	} else {
+		exitWithParent(parentPollInterval, os.Getppid, exitNow)
 	}
 	if err := tf6server.Serve("registry.terraform.io/orkatf/orka", provider.NewServer(version), opts...); err != nil {
 		log.Fatal(err.Error())
