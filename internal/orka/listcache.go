@@ -2,8 +2,10 @@ package orka
 
 import (
 	"context"
+	"fmt"
 	"strconv"
 	"sync"
+	"time"
 
 	"golang.org/x/sync/singleflight"
 )
@@ -22,8 +24,8 @@ import (
 // Failed fetches are never kept either.
 type listCache struct {
 	mu      sync.Mutex
-	gen     uint64         // bumped by every write
-	entries map[string]any // escaped route → []T, fetched within generation gen
+	gen     uint64                 // bumped by every write
+	entries map[string]cachedEntry // escaped route → the list, fetched within generation gen
 	flight  singleflight.Group
 }
 
@@ -37,7 +39,63 @@ func Fresh(ctx context.Context) context.Context { return context.WithValue(ctx, 
 
 func isFresh(ctx context.Context) bool { v, _ := ctx.Value(freshKey{}).(bool); return v }
 
-func newListCache() *listCache { return &listCache{entries: map[string]any{}} }
+// cachedEntry is one list and when Orka answered it.
+type cachedEntry struct {
+	items any // []T
+	at    time.Time
+}
+
+func newListCache() *listCache { return &listCache{entries: map[string]cachedEntry{}} }
+
+// AbsenceEvidence records, for one read, when a list that Orka answered did not hold the
+// object read: the first of the two looks that prove an object gone (see the provider's
+// getConfirmed). A list that failed is never evidence.
+type AbsenceEvidence struct {
+	mu        sync.Mutex
+	candidate time.Time // when the list last read for this read was answered
+	listAt    time.Time // when a list that was answered lacked the object
+}
+
+type evidenceKey struct{}
+
+// WithAbsenceEvidence returns a context whose Refresh* calls record in the returned evidence
+// when a list answered without the object.
+func WithAbsenceEvidence(ctx context.Context) (context.Context, *AbsenceEvidence) {
+	ev := &AbsenceEvidence{}
+	return context.WithValue(ctx, evidenceKey{}, ev), ev
+}
+
+// ListAnsweredWithout reports when a list Orka answered did not hold the object.
+func (e *AbsenceEvidence) ListAnsweredWithout() (time.Time, bool) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.listAt, !e.listAt.IsZero()
+}
+
+func evidenceOf(ctx context.Context) *AbsenceEvidence {
+	ev, _ := ctx.Value(evidenceKey{}).(*AbsenceEvidence)
+	return ev
+}
+
+// sawList notes that the read's list was answered at at.
+func (e *AbsenceEvidence) sawList(at time.Time) {
+	if e != nil {
+		e.mu.Lock()
+		e.candidate = at
+		e.mu.Unlock()
+	}
+}
+
+// lacked notes that the list last seen did not hold the object.
+func (e *AbsenceEvidence) lacked() {
+	if e != nil {
+		e.mu.Lock()
+		if !e.candidate.IsZero() {
+			e.listAt = e.candidate
+		}
+		e.mu.Unlock()
+	}
+}
 
 // invalidate forgets every list.
 func (lc *listCache) invalidate() {
@@ -51,36 +109,43 @@ func (lc *listCache) invalidate() {
 // fetched it since the last write. Callers must not modify the items.
 func cachedList[T any](ctx context.Context, c *Client, path string) ([]T, error) {
 	lc := c.lists
+	ev := evidenceOf(ctx)
 	lc.mu.Lock()
-	if items, ok := lc.entries[path].([]T); ok {
-		lc.mu.Unlock()
-		return items, nil
+	if e, ok := lc.entries[path]; ok {
+		if items, ok := e.items.([]T); ok {
+			lc.mu.Unlock()
+			ev.sawList(e.at)
+			return items, nil
+		}
 	}
 	gen := lc.gen
 	lc.mu.Unlock()
 	v, err, _ := lc.flight.Do(strconv.FormatUint(gen, 10)+" "+path, func() (any, error) {
 		// A fetch that ended between this reader's look above and here has stored its list.
 		lc.mu.Lock()
-		items, ok := lc.entries[path].([]T)
+		e, ok := lc.entries[path]
 		lc.mu.Unlock()
 		if ok {
-			return items, nil
+			return e, nil
 		}
 		items, err := list[T](ctx, c, path)
 		if err != nil {
 			return nil, err
 		}
+		e = cachedEntry{items: items, at: time.Now()}
 		lc.mu.Lock()
 		if lc.gen == gen {
-			lc.entries[path] = items
+			lc.entries[path] = e
 		}
 		lc.mu.Unlock()
-		return items, nil
+		return e, nil
 	})
 	if err != nil {
 		return nil, err
 	}
-	items, _ := v.([]T) // the only type stored under path
+	e, _ := v.(cachedEntry)
+	items, _ := e.items.([]T) // the only type stored under path
+	ev.sawList(e.at)
 	return items, nil
 }
 
@@ -109,15 +174,18 @@ func refreshOneFrom[T any](ctx context.Context, shared func() ([]T, error), matc
 			return &v, nil
 		}
 	}
+	if err == nil {
+		evidenceOf(ctx).lacked()
+	}
 	return confirm()
 }
 
 // refreshList returns the cached list at path when it holds an item for which has is true,
 // and otherwise the list fetched afresh: the caller's object missing from a list is thereby
 // confirmed with a request of its own before the caller concludes it is gone.
-func refreshList[T any](ctx context.Context, c *Client, path string, has func(*T) bool) ([]T, error) {
+func refreshList[T any](ctx context.Context, c *Client, path, ns string, has func(*T) bool) ([]T, error) {
 	if isFresh(ctx) {
-		return list[T](ctx, c, path)
+		return listOrGone[T](ctx, c, path, ns)
 	}
 	items, err := cachedList[T](ctx, c, path)
 	if err != nil && ctx.Err() != nil {
@@ -128,5 +196,34 @@ func refreshList[T any](ctx context.Context, c *Client, path string, has func(*T
 			return append([]T(nil), items...), nil
 		}
 	}
-	return list[T](ctx, c, path)
+	if err == nil {
+		evidenceOf(ctx).lacked()
+	}
+	return listOrGone[T](ctx, c, path, ns)
+}
+
+// ListNotFoundError is a namespace's list that answered 404 while the namespace itself is
+// there: a stray answer (an API server restarting, a proxy), not evidence that anything in
+// the namespace is gone. It is deliberately not a 404 to IsNotFound.
+type ListNotFoundError struct {
+	Namespace string
+	Cause     error
+}
+
+func (e *ListNotFoundError) Error() string {
+	return fmt.Sprintf("%v; namespace %q exists, so this is not taken as evidence that the object is gone", e.Cause, e.Namespace)
+}
+
+// listOrGone lists a namespace's objects for a look at whether one of them exists, for kinds
+// Orka cannot read one by one. A 404 on the list route stands (everything in it is gone) only
+// when the namespace itself answers 404 too; otherwise it is a *ListNotFoundError.
+func listOrGone[T any](ctx context.Context, c *Client, path, ns string) ([]T, error) {
+	items, err := list[T](ctx, c, path)
+	if !IsNotFound(err) {
+		return items, err
+	}
+	if _, nerr := c.GetNamespace(ctx, ns); !IsNotFound(nerr) {
+		return nil, &ListNotFoundError{Namespace: ns, Cause: err}
+	}
+	return nil, err
 }

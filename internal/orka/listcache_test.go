@@ -2,11 +2,14 @@ package orka
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
+	"time"
 )
 
 // vmServer answers the VM routes of every namespace: lists hold vm-0..vm-(n-1), a GET of one
@@ -249,5 +252,77 @@ func TestRefreshFreshSkipsTheSharedList(t *testing.T) {
 	}
 	if _, err := c.RefreshRoleBindingSubjects(Fresh(ctx), "orka-ci", func(RoleBindingSubject) bool { return true }); err == nil {
 		t.Fatal("the fake server has no subjects route: a fresh list must have been requested and failed")
+	}
+}
+
+// For kinds Orka cannot read one by one, a list that answers 404 while its namespace exists
+// is a stray answer, not evidence that the object is gone; when the namespace is gone too,
+// the 404 stands.
+func TestListOnlyKindsTakeAList404AsEvidenceOnlyWhenTheNamespaceIsGone(t *testing.T) {
+	for _, nsGone := range []bool{false, true} {
+		t.Run(fmt.Sprintf("namespace_gone_%t", nsGone), func(t *testing.T) {
+			fs := newFakeServer(t, func(w http.ResponseWriter, r *http.Request, _ int) {
+				if r.URL.Path == "/api/v1/namespaces/orka-ci" && !nsGone {
+					reply(w, 200, `{"name":"orka-ci"}`)
+					return
+				}
+				reply(w, 404, `{"kind":"Status","status":"Failure","reason":"NotFound","code":404,"message":"not found"}`)
+			})
+			c := newTestClient(t, fs.URL)
+			ctx := Fresh(context.Background())
+			_, saErr := c.RefreshServiceAccount(ctx, "orka-ci", "ci")
+			_, rcErr := c.RefreshRegistryCredential(ctx, "orka-ci", "https://ghcr.io")
+			_, rbErr := c.RefreshRoleBindingSubjects(ctx, "orka-ci", func(RoleBindingSubject) bool { return false })
+			for what, err := range map[string]error{"service account": saErr, "registry credential": rcErr, "subjects": rbErr} {
+				var lnf *ListNotFoundError
+				switch {
+				case nsGone && !IsNotFound(err):
+					t.Errorf("%s: %v, want not found (the namespace is gone)", what, err)
+				case !nsGone && (IsNotFound(err) || !errors.As(err, &lnf)):
+					t.Errorf("%s: %v, want a ListNotFoundError, not a 404", what, err)
+				}
+			}
+		})
+	}
+}
+
+// A list that Orka answered without the object is recorded as evidence of its absence, with
+// the time of the answer; a list that failed is not.
+func TestAbsenceEvidenceRecordsAListAnsweredWithout(t *testing.T) {
+	var listFails atomic.Bool
+	fs := newFakeServer(t, func(w http.ResponseWriter, r *http.Request, _ int) {
+		switch {
+		case r.URL.Path == "/api/v1/namespaces/orka-ci/vms" && listFails.Load():
+			reply(w, 503, "")
+		case r.URL.Path == "/api/v1/namespaces/orka-ci/vms":
+			reply(w, 200, `{"items":[{"name":"here","status":"Running"}]}`)
+		default:
+			reply(w, 404, `{"kind":"Status","reason":"NotFound","code":404,"message":"not found"}`)
+		}
+	})
+	c := newTestClient(t, fs.URL, func(cfg *Config) { cfg.MaxRetries = 0 })
+	before := time.Now()
+	ctx, ev := WithAbsenceEvidence(context.Background())
+	if _, err := c.RefreshVM(ctx, "orka-ci", "gone"); !IsNotFound(err) {
+		t.Fatalf("gone: %v", err)
+	}
+	if at, ok := ev.ListAnsweredWithout(); !ok || at.Before(before) || at.After(time.Now()) {
+		t.Fatalf("evidence %v %v, want the list's answer time", at, ok)
+	}
+	ctx, ev = WithAbsenceEvidence(context.Background())
+	if _, err := c.RefreshVM(ctx, "orka-ci", "here"); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := ev.ListAnsweredWithout(); ok {
+		t.Fatal("a list that holds the object is recorded as evidence of its absence")
+	}
+	listFails.Store(true)
+	c2 := newTestClient(t, fs.URL, func(cfg *Config) { cfg.MaxRetries = 0 })
+	ctx, ev = WithAbsenceEvidence(context.Background())
+	if _, err := c2.RefreshVM(ctx, "orka-ci", "gone"); !IsNotFound(err) {
+		t.Fatalf("gone, list failing: %v", err)
+	}
+	if _, ok := ev.ListAnsweredWithout(); ok {
+		t.Fatal("a failed list is recorded as evidence")
 	}
 }

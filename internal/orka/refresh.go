@@ -82,7 +82,7 @@ func (c *Client) RefreshRegistryCredential(ctx context.Context, namespace, serve
 	path := routeRegistryCredentials(ns)
 	match := func(v *RegistryCredential) bool { return v.Server == server }
 	return refreshOne(ctx, c, path, match, func() (*RegistryCredential, error) {
-		creds, err := list[RegistryCredential](ctx, c, path)
+		creds, err := listOrGone[RegistryCredential](ctx, c, path, ns)
 		if err != nil {
 			return nil, err
 		}
@@ -99,7 +99,8 @@ func (c *Client) RefreshRegistryCredential(ctx context.Context, namespace, serve
 // refresh of the one for which has is true: the shared list when it holds it, otherwise a
 // list fetched for it.
 func (c *Client) RefreshRoleBindingSubjects(ctx context.Context, namespace string, has func(RoleBindingSubject) bool) ([]RoleBindingSubject, error) {
-	return refreshList(ctx, c, routeRoleBindingSubjects(namespaceOrDefault(namespace)),
+	ns := namespaceOrDefault(namespace)
+	return refreshList(ctx, c, routeRoleBindingSubjects(ns), ns,
 		func(v *RoleBindingSubject) bool { return has(*v) })
 }
 

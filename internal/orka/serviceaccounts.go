@@ -18,7 +18,7 @@ func (c *Client) GetServiceAccount(ctx context.Context, namespace, name string) 
 		return nil, err
 	}
 	ns := namespaceOrDefault(namespace)
-	accounts, err := c.ListServiceAccounts(ctx, ns)
+	accounts, err := listOrGone[ServiceAccount](ctx, c, routeServiceAccounts(ns), ns)
 	if err != nil {
 		return nil, err
 	}

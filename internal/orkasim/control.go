@@ -20,6 +20,8 @@ type faultRec struct {
 	delay       time.Duration
 	retryAfter  time.Duration
 	maintenance time.Duration
+	burst       time.Duration // Fault.For
+	until       time.Time     // when a burst that has begun ends
 }
 
 func (f *faultRec) matches(method, path string) bool {
@@ -70,13 +72,17 @@ func (s *Server) AddFault(f Fault) error {
 	if err != nil {
 		return err
 	}
+	burst, err := parseSeconds("for", f.For)
+	if err != nil {
+		return err
+	}
 	if f.After < 0 {
 		return fmt.Errorf("invalid value for after: %d: must be at least 0", f.After)
 	}
 	if f.Status == 0 && delay == 0 && !f.DropResponse && maintenance == 0 && !f.RevokeToken {
 		return errors.New("invalid fault: set status, delay, dropResponse, maintenance or revokeToken")
 	}
-	rec := &faultRec{f: f, skip: f.After, left: max(f.Count, 1), delay: delay, retryAfter: retryAfter, maintenance: maintenance}
+	rec := &faultRec{f: f, skip: f.After, left: max(f.Count, 1), delay: delay, retryAfter: retryAfter, maintenance: maintenance, burst: burst}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.faults = append(s.faults, rec)
@@ -113,6 +119,17 @@ func (s *Server) takeFault(method, path string) *faultRec {
 			if f.skip > 0 {
 				f.skip--
 				continue
+			}
+			if f.burst > 0 {
+				// A burst: every matching request fails from the first one on, for f.burst.
+				now := time.Now()
+				if f.until.IsZero() {
+					f.until = now.Add(f.burst)
+				}
+				if now.Before(f.until) {
+					return f
+				}
+				continue // over; it stays listed until the faults are cleared
 			}
 			f.left--
 			if f.left <= 0 {

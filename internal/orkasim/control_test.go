@@ -206,6 +206,22 @@ func TestFaultStatus(t *testing.T) {
 	}
 }
 
+// A burst fails every matching request from the first one on for its duration, however many,
+// and then none.
+func TestFaultBurst(t *testing.T) {
+	e := newEnv(t, Options{})
+	e.must(201, "POST", "/_sim/faults", Fault{Method: "GET", Path: base + "/*", Status: 404, For: "300ms"})
+	time.Sleep(400 * time.Millisecond) // the burst starts with its first match, not when queued
+	for range 5 {
+		expectError(t, e.do("GET", cfgPath, nil), 404, "NotFound", "injected")
+	}
+	time.Sleep(400 * time.Millisecond)
+	e.must(200, "GET", cfgPath, nil)
+	if err := e.sim.AddFault(Fault{Path: cfgPath, Status: 404, For: "soon"}); err == nil {
+		t.Fatal("a burst of no duration was accepted")
+	}
+}
+
 func TestFaultDelay(t *testing.T) {
 	e := newEnv(t, Options{})
 	e.fault(Fault{Method: "POST", Path: cfgPath, Delay: "30ms"})

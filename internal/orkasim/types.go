@@ -410,6 +410,9 @@ type Fault struct {
 	DropResponse bool   `json:"dropResponse"`
 	Maintenance  string `json:"maintenance,omitempty"`
 	RevokeToken  bool   `json:"revokeToken,omitempty"`
+	// For makes the fault a burst: from the first matching request on, every matching request
+	// fails for this long (a Go duration, or whole seconds), whatever Count says.
+	For string `json:"for,omitempty"`
 }
 
 // RequestRecord is one /api/ request in the log. Status is 0 while the request is in flight.

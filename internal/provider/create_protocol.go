@@ -272,22 +272,37 @@ func readPending(ctx context.Context, req resource.ReadRequest, resp *resource.R
 	return false
 }
 
-// confirmPause is the pause before the second look at an object Orka said it does not have.
-const confirmPause = 200 * time.Millisecond
+// absenceInterval is how far apart the two looks that prove an object gone must be: longer
+// than a burst of stray 404s (an API server restarting, a proxy that has lost its backend),
+// which lasts about a second.
+const absenceInterval = 2 * time.Second
 
-// getConfirmed runs get, and after a 404 runs it once more: one stray 404 (an API server that
-// is restarting, a cache not yet in sync) must never drop a live object from state.
+// getConfirmed runs get and, when it finds nothing, proves it: an object leaves state only
+// when a list Orka answered without it (or its own request, where the list could not be read)
+// and its own request made at least absenceInterval later both say it is gone. A list that
+// failed, 404 included, is no evidence (the client reports it as an error of its own). The
+// interval counts from the list's answer, which a whole refresh shares, so an estate wiped by
+// an upgrade waits for it once, not once per object.
 func getConfirmed[T any](ctx context.Context, get func(context.Context) (T, error)) (T, error) {
-	v, err := get(ctx)
+	lctx, ev := orka.WithAbsenceEvidence(ctx)
+	v, err := get(lctx)
 	if !orka.IsNotFound(err) {
 		return v, err
 	}
-	select {
-	case <-ctx.Done():
-		return v, err
-	case <-time.After(confirmPause):
+	first := time.Now()
+	if at, ok := ev.ListAnsweredWithout(); ok && at.Before(first) {
+		first = at
 	}
-	return get(orka.Fresh(ctx)) // not from a list shared by this run's reads
+	if wait := time.Until(first.Add(absenceInterval)); wait > 0 {
+		t := time.NewTimer(wait)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return v, ctx.Err() // not proven gone
+		case <-t.C:
+		}
+	}
+	return get(orka.Fresh(ctx)) // the object's own request, not from a list shared by this run
 }
 
 // errAbsent is the not-found answer for objects that are found by listing.
