@@ -390,10 +390,10 @@ func (p *probe) reportCacheRoutes(c *cacheRoutes, node string) {
 		p.rep.note(id, "remove (older route, asked to act on no node): %s", seenText(l))
 	}
 	d := c.remove[cacheDocumented]
-	switch {
-	case c.removeStatus == 0:
+	switch c.removeStatus {
+	case 0:
 		p.rep.note(id, "remove: the documented removal was not reached")
-	case c.removeStatus == http.StatusMultiStatus:
+	case http.StatusMultiStatus:
 		p.rep.confirm(id, "remove: %s (node %s)", d.seen, node)
 	default:
 		p.rep.contradict(id, d.ex, p.rec, "remove: %s, expected 207", d.seen)

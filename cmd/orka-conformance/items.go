@@ -58,7 +58,7 @@ const (
 
 // otherTokenEnv holds a second, non-administrator token (vm-delete-ownership). It is read from
 // the environment only, like ORKA_TOKEN, so that it never shows in a process list.
-const otherTokenEnv = "ORKA_CONFORMANCE_OTHER_TOKEN"
+const otherTokenEnv = "ORKA_CONFORMANCE_OTHER_TOKEN" //nolint:gosec // the name of a variable, not a credential
 
 // needsWhy is what the report says about an item whose mode was not on.
 var needsWhy = map[string]string{

@@ -100,7 +100,7 @@ func (p *probe) checkVMs(ctx context.Context) error {
 		p.checkPush(ctx, ns, d.name)
 	}
 	gone := p.checkVMOwnership(ctx, ns, d.name)
-	if err := p.c.DeleteVM(ctx, ns, d.name); err != nil && !(gone && orka.IsNotFound(err)) {
+	if err := p.c.DeleteVM(ctx, ns, d.name); err != nil && (!gone || !orka.IsNotFound(err)) {
 		p.fail("deleting VM "+d.name, err)
 	}
 	_, err = p.c.GetVM(ctx, ns, d.name)

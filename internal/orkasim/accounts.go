@@ -147,10 +147,10 @@ func parseSmallTeamsAdmin(v string) (ns, sa string, err error) {
 		return "", "", fmt.Errorf("invalid SmallTeamsAdmin %q: must be namespace/name, such as orka-default/orka-admin", v)
 	}
 	if err := validateNamespaceName(ns); err != nil {
-		return "", "", fmt.Errorf("invalid SmallTeamsAdmin %q: namespace: %v", v, err)
+		return "", "", fmt.Errorf("invalid SmallTeamsAdmin %q: namespace: %w", v, err)
 	}
 	if err := validateAccountName(sa); err != nil {
-		return "", "", fmt.Errorf("invalid SmallTeamsAdmin %q: service account: %v", v, err)
+		return "", "", fmt.Errorf("invalid SmallTeamsAdmin %q: service account: %w", v, err)
 	}
 	return ns, sa, nil
 }

@@ -317,7 +317,7 @@ func (s *Server) FailNextCacheRemoval(node string) error {
 }
 
 // addImageCache serves the older POST .../imagecache/add: caching starts on each selected node
-// and the answer is the image's cache item. [ASSUMED, superseded]
+// and the answer is the image's cache item (ASSUMED, superseded).
 func (s *Server) addImageCache(c *call) (int, any, error) {
 	var in imageCacheInput
 	if err := c.decode(&in); err != nil {
@@ -350,8 +350,8 @@ func (s *Server) addImageCache(c *call) (int, any, error) {
 }
 
 // removeImageCache serves the older POST .../imagecache/remove: the entries go at once and the
-// answer is what is left of the image's cache item; 404 when it is cached nowhere. [ASSUMED,
-// superseded]
+// answer is what is left of the image's cache item; 404 when it is cached nowhere (ASSUMED,
+// superseded).
 func (s *Server) removeImageCache(c *call) (int, any, error) {
 	var in imageCacheInput
 	if err := c.decode(&in); err != nil {

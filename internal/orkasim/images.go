@@ -57,8 +57,8 @@ func (s *Server) getImage(c *call) (int, any, error) {
 
 // deleteImage refuses an image in use [DOC: orka-api.md §8, the CLI troubleshooting
 // reference]: an Intel image while any VM uses it, an Apple-silicon image while more than one
-// does. A VM uses an image when it was deployed from it, whatever its status. [ASSUMED: 409
-// Conflict; the message names the VMs]
+// does. A VM uses an image when it was deployed from it, whatever its status. ASSUMED: 409
+// Conflict; the message names the VMs.
 func (s *Server) deleteImage(c *call) (int, any, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -106,7 +106,7 @@ func (s *Server) describeImage(c *call) (int, any, error) {
 }
 
 // copyImage copies a Ready image under a new name. The copy is Updating for as long as a save
-// takes, then Ready. [ASSUMED: the copy's timing and the refusal of a source that is not Ready]
+// takes, then Ready. ASSUMED: the copy's timing and the refusal of a source that is not Ready.
 func (s *Server) copyImage(c *call) (int, any, error) {
 	var in imageCopyInput
 	if err := c.decode(&in); err != nil {

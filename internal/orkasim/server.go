@@ -145,7 +145,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // writeNoRoute answers a path that no route serves the way a Go HTTP gateway without such a
 // route does (net/http's NotFound): 404 with the plain-text body "404 page not found", not a
 // Kubernetes Status. Clients that probe for a route tell "no such route" from "no such object"
-// by exactly this. [ASSUMED: the Orka API server is a Go gateway, orka-api.md §0]
+// by exactly this. ASSUMED: the Orka API server is a Go gateway (orka-api.md §0).
 func writeNoRoute(w http.ResponseWriter) {
 	http.Error(w, "404 page not found", http.StatusNotFound)
 }

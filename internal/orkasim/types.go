@@ -335,7 +335,7 @@ type cacheSelector struct {
 }
 
 // imageCacheInput is the body of the older .../imagecache/add and /remove: the image and a
-// selector. [ASSUMED, superseded]
+// selector (ASSUMED, superseded).
 type imageCacheInput struct {
 	Image string `json:"image"`
 	cacheSelector

@@ -101,7 +101,7 @@ func (st *state) validateImage(field, image string) error {
 // the CRD types vendored in MacStadium's Packer plugin: "Rounded to the nearest 0.1 GiB"].
 func roundMemory(gib float64) float64 { return math.Round(gib*10) / 10 }
 
-// derivedMemory is the memory of a VM or VM config that gives none. [formula ASSUMED]
+// derivedMemory is the memory of a VM or VM config that gives none (the formula is ASSUMED).
 func derivedMemory(cpu int) float64 { return roundMemory(float64(cpu) * 1.5) }
 
 func validateScheduler(s string) error {

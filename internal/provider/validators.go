@@ -66,9 +66,6 @@ func (v nameValidator) ValidateString(_ context.Context, req validator.StringReq
 	}
 }
 
-// dnsLabel is Kubernetes' DNS label rule.
-var dnsLabel = regexp.MustCompile(`^[a-z0-9]([a-z0-9-]*[a-z0-9])?$`)
-
 // vmNamePattern is the DNS label rule with a letter first: the orka3 CLI reference says VM
 // names start with a letter (orka-api.md §5).
 var vmNamePattern = regexp.MustCompile(`^[a-z]([a-z0-9-]*[a-z0-9])?$`)
