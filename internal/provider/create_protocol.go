@@ -47,7 +47,10 @@ type createSpec[T any] struct {
 	// absentBefore: the caller looked the name up itself just before and found nothing, so
 	// runCreate does not look again (for kinds that are looked up first).
 	absentBefore bool
-	send         func(context.Context) (T, error)
+	// inflight names the create in the record of creates in flight (inflight.go), for kinds
+	// that are looked up first; the zero key records nothing.
+	inflight inflightKey
+	send     func(context.Context) (T, error)
 	// lookup returns the object under our name, or an error for which orka.IsNotFound holds.
 	lookup func(context.Context) (T, error)
 	// mismatch says why an object found under our name is not the one we asked for (including
@@ -103,17 +106,35 @@ const lookupGrace = time.Minute
 // create's answer, or the one adopted), an *existsError, an *unknownFateError, or Orka's
 // refusal (nothing was created).
 func runCreate[T any](ctx context.Context, s createSpec[T]) (T, error) {
+	obj, err := sendCreate(ctx, s)
+	var exists *existsError
+	var apiErr *orka.APIError
+	if errors.As(err, &exists) || ctx.Err() == nil && errors.As(err, &apiErr) && apiErr.StatusCode/100 == 4 {
+		// Not ours, or refused by Orka: nothing of ours to find later. Any other failure (a
+		// request cut off because Terraform went away, an answer lost) keeps the record.
+		s.inflight.done()
+	}
+	return obj, err
+}
+
+func sendCreate[T any](ctx context.Context, s createSpec[T]) (T, error) {
 	var zero T
 	trusted := s.marked || s.idempotent
 	if !trusted && !s.absentBefore {
-		_, err := s.lookup(ctx)
+		found, err := s.lookup(ctx)
 		switch {
+		case err == nil && s.inflight.survived() && s.mismatch(found) == "":
+			// This working directory's record says an apply sent this create and never saw
+			// its outcome (it was killed): the object is the one it made.
+			tflog.Info(ctx, "adopting the object of a create that an interrupted apply sent")
+			return found, nil
 		case err == nil:
 			return zero, &existsError{}
 		case !orka.IsNotFound(err):
 			return zero, err // nothing was sent
 		}
 	}
+	s.inflight.start(ctx)
 	obj, err := s.send(ctx)
 	ambiguous := false // an earlier attempt may have reached Orka
 	for {
@@ -204,8 +225,9 @@ func isPending(ctx context.Context, p privateState) bool {
 // existsDiagnostic reports an object under our name that is not ours.
 func existsDiagnostic(diags *diag.Diagnostics, attr string, what, importID string, err *existsError) {
 	diags.AddAttributeError(path.Root(attr), "Object already exists in Orka",
-		fmt.Sprintf("%s: %s. If it is yours, import it (terraform import <address> %s, or an import block); "+
-			"otherwise choose another %s.", what, err.Error(), importID, attr))
+		fmt.Sprintf("%s: %s. If it is yours, import it: add this block, with to = the address of the "+
+			"resource named above (\"with ...\"), and apply again\n\n  import {\n    to = <address>\n    id = %q\n  }\n\n"+
+			"or run terraform import <address> %s. Otherwise choose another %s.", what, err.Error(), importID, importID, attr))
 }
 
 // unknownFateDetail explains what was recorded after a create whose fate is unknown.

@@ -94,6 +94,7 @@ func (r *namespaceResource) Create(ctx context.Context, req resource.CreateReque
 	plan.ID = types.StringValue(name)
 
 	_, err := runCreate(ctx, createSpec[*orka.Namespace]{
+		inflight: inflightKey{"namespace", name},
 		send: func(ctx context.Context) (*orka.Namespace, error) {
 			return &orka.Namespace{Name: name, CustomPods: pods}, client.CreateNamespace(ctx, name, pods)
 		},
@@ -124,6 +125,7 @@ func (r *namespaceResource) Read(ctx context.Context, req resource.ReadRequest, 
 		return
 	}
 	name := state.Name.ValueString()
+	defer inflightKey{"namespace", name}.done() // Terraform has it in its state
 	what := fmt.Sprintf("Namespace %q", name)
 	got, err := getConfirmed(ctx, func(ctx context.Context) (*orka.Namespace, error) { return r.data.client.RefreshNamespace(ctx, name) })
 	if err != nil && !orka.IsNotFound(err) {

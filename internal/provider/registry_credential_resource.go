@@ -181,6 +181,7 @@ func (r *registryCredentialResource) Create(ctx context.Context, req resource.Cr
 	summary := fmt.Sprintf("Could not add the registry credential for %q in namespace %q", in.Server, ns)
 
 	_, err := runCreate(ctx, createSpec[*orka.RegistryCredential]{
+		inflight: inflightKey{"registry_credential", ns + "/" + in.Server},
 		send: func(ctx context.Context) (*orka.RegistryCredential, error) {
 			return nil, client.AddRegistryCredential(ctx, ns, in)
 		},
@@ -226,6 +227,7 @@ func (r *registryCredentialResource) Read(ctx context.Context, req resource.Read
 	}
 	ns := r.data.namespaceOr(state.Namespace)
 	server := state.Server.ValueString()
+	defer inflightKey{"registry_credential", ns + "/" + server}.done() // Terraform has it in its state
 	what := fmt.Sprintf("Registry credential for %q in namespace %q", server, ns)
 	got, err := getConfirmed(ctx, func(ctx context.Context) (*orka.RegistryCredential, error) {
 		return r.data.client.RefreshRegistryCredential(ctx, ns, server)

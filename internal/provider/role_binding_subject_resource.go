@@ -155,6 +155,7 @@ func (r *roleBindingSubjectResource) Create(ctx context.Context, req resource.Cr
 	summary := fmt.Sprintf("Could not add %s to role binding orka-dev in namespace %q", plan.describe(), ns)
 	client := r.data.client
 	_, err := runCreate(ctx, createSpec[bool]{
+		inflight: inflightKey{"role_binding_subject", plan.id()},
 		send: func(ctx context.Context) (bool, error) {
 			return true, client.AddRoleBindingSubjects(ctx, ns, plan.change())
 		},
@@ -194,6 +195,7 @@ func (r *roleBindingSubjectResource) Read(ctx context.Context, req resource.Read
 	}
 	ns := r.data.namespaceOr(state.Namespace)
 	state.Namespace = types.StringValue(ns)
+	defer inflightKey{"role_binding_subject", state.id()}.done() // Terraform has it in its state
 	what := fmt.Sprintf("Role binding subject %s in namespace %q", state.describe(), ns)
 	_, err := getConfirmed(ctx, func(ctx context.Context) (bool, error) { return r.lookup(ctx, state, ns) })
 	if err != nil && !orka.IsNotFound(err) {

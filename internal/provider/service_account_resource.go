@@ -95,6 +95,7 @@ func (r *serviceAccountResource) Create(ctx context.Context, req resource.Create
 		ID: types.StringValue(ns + "/" + name), Name: types.StringValue(name), Namespace: types.StringValue(ns),
 	}
 	_, err := runCreate(ctx, createSpec[*orka.ServiceAccount]{
+		inflight: inflightKey{"service_account", ns + "/" + name},
 		send: func(ctx context.Context) (*orka.ServiceAccount, error) {
 			return &orka.ServiceAccount{Name: name, Namespace: ns}, client.CreateServiceAccount(ctx, ns, name)
 		},
@@ -121,6 +122,7 @@ func (r *serviceAccountResource) Read(ctx context.Context, req resource.ReadRequ
 	}
 	ns := r.data.namespaceOr(state.Namespace)
 	name := state.Name.ValueString()
+	defer inflightKey{"service_account", ns + "/" + name}.done() // Terraform has it in its state
 	what := fmt.Sprintf("Service account %q in namespace %q", name, ns)
 	_, err := getConfirmed(ctx, func(ctx context.Context) (*orka.ServiceAccount, error) {
 		return r.data.client.RefreshServiceAccount(ctx, ns, name)

@@ -169,8 +169,9 @@ func (r *vmConfigResource) Create(ctx context.Context, req resource.CreateReques
 	summary := "Could not create " + what
 
 	_, err := runCreate(ctx, createSpec[*orka.VMConfig]{
-		send:   func(ctx context.Context) (*orka.VMConfig, error) { return client.CreateVMConfig(ctx, want) },
-		lookup: func(ctx context.Context) (*orka.VMConfig, error) { return client.GetVMConfig(ctx, want.Name) },
+		inflight: inflightKey{"vm_config", want.Name},
+		send:     func(ctx context.Context) (*orka.VMConfig, error) { return client.CreateVMConfig(ctx, want) },
+		lookup:   func(ctx context.Context) (*orka.VMConfig, error) { return client.GetVMConfig(ctx, want.Name) },
 		mismatch: func(got *orka.VMConfig) string {
 			if diffs := vmConfigMismatch(want, got); len(diffs) > 0 {
 				return strings.Join(diffs, "; ")
@@ -209,6 +210,7 @@ func (r *vmConfigResource) Read(ctx context.Context, req resource.ReadRequest, r
 	if name == "" {
 		name = state.ID.ValueString()
 	}
+	defer inflightKey{"vm_config", name}.done() // Terraform has it in its state
 	what := fmt.Sprintf("VM config %q", name)
 	got, err := getConfirmed(ctx, func(ctx context.Context) (*orka.VMConfig, error) { return r.data.client.RefreshVMConfig(ctx, name) })
 	if err != nil && !orka.IsNotFound(err) {
