@@ -44,6 +44,9 @@ type listSpec struct {
 	// extra filter arguments, and the predicate they make (nil: none).
 	extra  map[string]listschema.Attribute
 	accept func(ctx context.Context, cfg tfsdk.Config, it listItem, diags *diag.Diagnostics) bool
+	// check refuses filters that can match nothing, such as a node no listed namespace has
+	// (nil: none).
+	check func(ctx context.Context, pd *providerData, cfg tfsdk.Config, namespaces []string, diags *diag.Diagnostics)
 	// items returns the objects of one namespace ("" for cluster-scoped types).
 	items func(ctx context.Context, pd *providerData, ns string, to timeouts.Value) ([]listItem, error)
 }
@@ -114,6 +117,13 @@ func (r *listResource) List(ctx context.Context, req list.ListRequest, stream *l
 	if diags.HasError() {
 		stream.Results = list.ListResultsStreamDiagnostics(diags)
 		return
+	}
+	if r.spec.check != nil {
+		r.spec.check(ctx, r.data, req.Config, namespaces, &diags)
+		if diags.HasError() {
+			stream.Results = list.ListResultsStreamDiagnostics(diags)
+			return
+		}
 	}
 	to := nullTimeouts(ctx, req.ResourceSchema)
 	var found []listItem

@@ -2,12 +2,19 @@ package provider
 
 import (
 	"context"
+	"fmt"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/querycheck"
+	"github.com/hashicorp/terraform-plugin-testing/tfversion"
+
+	"github.com/orkatf/terraform-provider-orka/internal/orkasim"
 )
 
 // List resources run only under `terraform query` (Terraform 1.14 and later), so their bad
@@ -113,4 +120,27 @@ func containsInOrder(s string, frags []string) bool {
 		s = s[i+len(f):]
 	}
 	return true
+}
+
+// A VM query filtered on a node that the listed namespaces do not have would list nothing: it
+// fails naming the filter, and a node they have lists its VMs.
+func TestAccListVM_nodeFilterNamingNoNode(t *testing.T) {
+	e := newTestEnv(t, orkasim.Options{})
+	e.needSim(t)
+	query := func(node string) string {
+		return e.config("") + fmt.Sprintf(`
+list "orka_vm" "on_node" {
+  provider = orka
+  config { node = %q }
+}
+`, node)
+	}
+	resource.ParallelTest(t, resource.TestCase{
+		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_14_0)},
+		ProtoV6ProviderFactories: e.factories(),
+		Steps: []resource.TestStep{
+			{Query: true, Config: query("mini-arm-9"), ExpectError: regexp.MustCompile(`(?s)node: "mini-arm-9" is not a node of\s+namespace\(s\)\s+orka-default`)},
+			{Query: true, Config: query("mini-arm-1"), QueryResultChecks: []querycheck.QueryResultCheck{querycheck.ExpectLength("orka_vm.on_node", 0)}},
+		},
+	})
 }

@@ -3,6 +3,7 @@ package provider
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
@@ -27,6 +28,7 @@ func NewVMListResource() list.ListResource {
 			diags.Append(cfg.GetAttribute(ctx, path.Root("node"), &node)...)
 			return node.IsNull() || node.ValueString() == it.node
 		},
+		check: checkNodeFilter,
 		items: func(ctx context.Context, pd *providerData, ns string, to timeouts.Value) ([]listItem, error) {
 			vms, err := pd.client.ListVMs(ctx, ns)
 			if err != nil {
@@ -47,4 +49,30 @@ func NewVMListResource() list.ListResource {
 			return out, nil
 		},
 	}}
+}
+
+// checkNodeFilter refuses a node filter that names no node of the listed namespaces: the query
+// would silently list nothing (a typo, or a node in another namespace). A node list that
+// cannot be read leaves the filter as it is.
+func checkNodeFilter(ctx context.Context, pd *providerData, cfg tfsdk.Config, namespaces []string, diags *diag.Diagnostics) {
+	var node types.String
+	diags.Append(cfg.GetAttribute(ctx, path.Root("node"), &node)...)
+	if node.IsNull() || node.IsUnknown() {
+		return
+	}
+	for _, ns := range namespaces {
+		nodes, err := pd.client.RefreshNodes(ctx, ns)
+		if err != nil {
+			return
+		}
+		for _, n := range nodes {
+			if n.Name == node.ValueString() {
+				return
+			}
+		}
+	}
+	diags.AddAttributeError(path.Root("node"), "No such node",
+		fmt.Sprintf("node: %q is not a node of namespace(s) %s, so this query would list nothing. Name a node "+
+			"of those namespaces (data \"orka_nodes\" lists them), or set namespaces to where the node is.",
+			node.ValueString(), strings.Join(namespaces, ", ")))
 }

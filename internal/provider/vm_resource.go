@@ -219,6 +219,17 @@ func (r *vmResource) ValidateConfig(ctx context.Context, req resource.ValidateCo
 	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("gpu_passthrough"), &gpu)...)
 	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("vnc_console"), &vnc)...)
 	checkGPUWithVNC(gpu, vnc, false, &resp.Diagnostics)
+	var to timeouts.Value
+	if d := req.Config.GetAttribute(ctx, path.Root("timeouts"), &to); !d.HasError() && !to.IsNull() && !to.IsUnknown() {
+		if create, d := to.Create(ctx, vmDefaultCreateTimeout); !d.HasError() && create < vmCleanupReserve+time.Minute {
+			resp.Diagnostics.AddAttributeWarning(path.Root("timeouts").AtName("create"), "Create timeout below the clean-up reserve",
+				fmt.Sprintf("timeouts.create: %s leaves Orka less than a minute to deploy: the provider keeps %s of the "+
+					"create timeout to clean up after a failed deploy and gives Orka the rest in whole minutes, at "+
+					"least 1. With less than %s, the provider stops waiting before Orka does; a VM that starts "+
+					"afterwards is recorded and adopted by the next apply, but a failed one is not cleaned up by "+
+					"this one. Set at least %s.", create, vmCleanupReserve, vmCleanupReserve+time.Minute, vmCleanupReserve+time.Minute))
+		}
+	}
 }
 
 func (r *vmResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
