@@ -72,6 +72,17 @@ func (r *imageCacheResource) Schema(ctx context.Context, _ resource.SchemaReques
 			"Orka release and layer upgrades remove every cached image: the cache is then found missing, removed " +
 			"from state with a warning, and the next apply caches the image again. Destroying it removes the image " +
 			"from each node and waits until every node has finished removing it (`Removing`, then gone).\n\n" +
+			"Orka records no owner for a cached image, so this resource owns only a cache it made. An image already " +
+			"cached (in any status but `Removing`) on a node it targets when it is created, by hand or by another " +
+			"configuration, is not adopted: the create fails with \"Object already exists in Orka\" and names the " +
+			"nodes, and nothing is sent. To manage that cache here, import it (`namespace/image`); destroying the " +
+			"resource then removes the image from every node it targets, whoever cached it there. Declare each " +
+			"image and node in one configuration only: after an upgrade empties the cache, a second configuration " +
+			"that imported it too is refused until it imports it again. Should the cache " +
+			"vanish from nodes while it is being created (an upgrade, someone's removal), the image is added again " +
+			"once; should it vanish again, the create fails at once rather than waiting for the create timeout, and " +
+			"the cache is recorded only if some targeted node still holds the image (tainted, so the next apply " +
+			"replaces it). Otherwise the next apply caches the image again.\n\n" +
 			"To cache an image again after it was committed again under the same name (by `orka_vm_save`, say), " +
 			"replace this resource, for example with `lifecycle { replace_triggered_by = [...] }` on what marks " +
 			"the commit: Orka 3.6.3 and later skip caching an image whose name is still cached, so the removal " +
@@ -186,6 +197,20 @@ func (r *imageCacheResource) Create(ctx context.Context, req resource.CreateRequ
 	plan.ID = types.StringValue(ns + "/" + add.Image)
 	plan.Namespace = types.StringValue(ns)
 	client := r.data.client
+	// An image already cached on a node this resource targets is someone else's: refused, not
+	// adopted (image_cache_create.go says why). Looked up before the add, so that what appears
+	// after our own add, even one whose answer was lost, is ours.
+	before, err := cachedBeforeAdd(ctx, client, ns, add)
+	if err != nil {
+		addAPIError(&resp.Diagnostics, summary, fmt.Errorf("looking up whether the image is already cached, "+
+			"before caching it (nothing was sent): %w", err))
+		return
+	}
+	if len(before) > 0 {
+		existsDiagnostic(&resp.Diagnostics, "image", fmt.Sprintf("%s, already cached on %s before this create",
+			what, describeCacheNodes(before)), ns+"/"+add.Image, &existsError{})
+		return
+	}
 	_, err = runCreate(ctx, createSpec[*orka.ImageCache]{
 		idempotent: true,
 		send:       func(ctx context.Context) (*orka.ImageCache, error) { return nil, client.AddImageCache(ctx, ns, add) },
@@ -211,36 +236,30 @@ func (r *imageCacheResource) Create(ctx context.Context, req resource.CreateRequ
 		}
 		return
 	}
-	var cache *orka.ImageCache
-	err = poll(ctx, func() (bool, error) {
-		var err error
-		cache, err = r.data.client.GetImageCache(ctx, ns, add.Image)
-		if orka.IsNotFound(err) {
-			return false, nil // not visible yet
-		}
-		if err != nil {
-			return false, err
-		}
-		if failed := cacheNodesWith(cache, add.Nodes, orka.CacheStatusFailed); len(failed) > 0 {
-			return false, &cacheFailedError{nodes: failed}
-		}
-		return len(cache.Nodes) > 0 && len(cacheNodesNot(cache, add.Nodes, orka.CacheStatusReady)) == 0, nil
-	}, func() error {
-		return fmt.Errorf("the create timeout ran out while nodes were still caching: %s",
-			strings.Join(cacheNodesNot(cache, add.Nodes, orka.CacheStatusReady), ", "))
-	})
+	cache, err := r.waitCached(ctx, ns, add)
+	var vanished *cacheVanishedError
+	if errors.As(err, &vanished) && !cachedOnTargets(cache, add.Nodes) {
+		// Nothing of it is left to track: the resource stays out of the state, and the next
+		// apply caches the image again.
+		resp.Diagnostics.AddError(summary, err.Error()+"\n\nNothing is cached on the targeted nodes, so nothing "+
+			"was recorded in the Terraform state: apply again to cache the image again, once whatever removed it "+
+			"(an upgrade in progress, someone's removal) has ended.")
+		return
+	}
 	status, d := nodeStatusMap(ctx, cache, add.Nodes)
 	resp.Diagnostics.Append(d...)
 	plan.NodeStatus = status
-	// Orka accepted the cache from here on, so it is always recorded. Only a node that failed
-	// to cache is an error (and the cache is then tainted, so the next apply tries again); a wait
-	// cut short (timeout, maintenance, a token rejected) is not: Orka goes on caching, and
-	// deleting the cache to start again would throw that work away.
+	// Orka accepted the cache from here on, so, unless nothing of it is left (above), it is
+	// recorded. Only a node that failed to cache, or a cache that vanished again and is left on
+	// some nodes only, is an error (and the cache is then tainted, so the next apply removes
+	// what is left and tries again); a wait cut short (timeout, maintenance, a token rejected)
+	// is not: Orka goes on caching, and deleting the cache to start again would throw that
+	// work away.
 	resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
 	var failed *cacheFailedError
 	switch {
 	case err == nil:
-	case errors.As(err, &failed):
+	case errors.As(err, &failed), errors.As(err, &vanished):
 		resp.Diagnostics.AddError(summary, err.Error()+
 			"\n\nThe cache is kept in the Terraform state as tainted; the next apply removes it and caches the image again.")
 	default:
