@@ -42,7 +42,8 @@ type createSpec[T any] struct {
 	// without one are looked up before the create is sent.
 	marked bool
 	// idempotent: sending the create again is harmless even when the first one took effect (an
-	// image cache add selects the same nodes again), so there is no look-up first.
+	// image cache add selects the same nodes again), so runCreate does no look-up first (the
+	// image cache resource does its own, before it calls runCreate).
 	idempotent bool
 	// absentBefore: the caller looked the name up itself just before and found nothing, so
 	// runCreate does not look again (for kinds that are looked up first).

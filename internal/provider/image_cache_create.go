@@ -185,11 +185,11 @@ func (r *imageCacheResource) waitCached(ctx context.Context, ns string, add orka
 	err := poll(ctx, func() (bool, error) {
 		c, gone, err := look()
 		if err == nil && len(gone) > 0 {
-			// One look proves little (a stray 404, a read served from behind): look again.
+			// One look proves little (a burst of stray 404s, a read served from behind): look again, later than a burst lasts.
 			select {
 			case <-ctx.Done():
 				return false, nil // poll reports the timeout
-			case <-time.After(confirmPause):
+			case <-time.After(absenceInterval):
 			}
 			c, gone, err = look()
 		}
