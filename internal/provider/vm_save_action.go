@@ -3,6 +3,7 @@ package provider
 import (
 	"context"
 	"fmt"
+	"strings"
 	"regexp"
 	"time"
 
@@ -118,6 +119,18 @@ func (j vmSaveJob) run(outer context.Context, diags *diag.Diagnostics) {
 	ctx, cancel := context.WithTimeout(outer, j.timeout)
 	defer cancel()
 	start := time.Now()
+
+	// An Apple-silicon VM saves into an .orkasi image, an Intel one into an .img image
+	// (orka-api.md §4); the VM's arch is read first where Orka reports it.
+	if vm, err := j.client.GetVM(ctx, j.namespace, j.vm); err == nil {
+		if want := map[string]string{"arm64": ".orkasi", "amd64": ".img"}[vm.Type]; want != "" && !strings.HasSuffix(j.image, want) {
+			diags.AddAttributeError(path.Root("image_name"), "Image name does not fit the VM",
+				fmt.Sprintf("image_name: %q does not end in %s, which images of %s VMs are named with (%s is %s); "+
+					"%s was not saved. Name it such as %q.", j.image, want, vm.Type, vmLabel, vm.Type, vmLabel,
+					strings.TrimSuffix(strings.TrimSuffix(j.image, ".img"), ".orkasi")+want))
+			return
+		}
+	}
 
 	// Never overwrite, and never follow an image someone else is writing.
 	switch img, err := j.client.GetImage(ctx, j.image); {

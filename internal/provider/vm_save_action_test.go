@@ -125,6 +125,11 @@ func TestAccVMSaveAction_failures(t *testing.T) {
 				ExpectError: regexp.MustCompile(`(?s)Invalid image name.*image_name.*lowercase\s+letters`),
 			},
 			{
+				// An Apple-silicon VM saves into an .orkasi image: refused before the save.
+				Config:      e.config(saveConfig(testName("vm"), testName("img")+".img", "")),
+				ExpectError: regexp.MustCompile(`(?s)Image name does not fit the VM.*image_name:.*does not end in\s+\.orkasi.*arm64`),
+			},
+			{
 				// Orka reports the image Failed: the action fails with Orka's message and says
 				// what is left behind.
 				PreConfig:   func() { e.sim.FailNextSave("no space left on the image store") },
