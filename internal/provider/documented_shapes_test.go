@@ -3,6 +3,7 @@ package provider
 import (
 	"fmt"
 	"regexp"
+	"strings"
 	"testing"
 	"time"
 
@@ -462,4 +463,28 @@ resource "orka_vm" "x" {
 			},
 		}},
 	})
+}
+
+// A VM create timeout that leaves Orka less than a minute after the clean-up reserve is
+// warned about at plan, naming the argument.
+func TestAccVM_shortCreateTimeoutIsWarned(t *testing.T) {
+	e := newTestEnv(t, orkasim.Options{})
+	e.needSim(t)
+	c := newTFCLI(t, e)
+	c.write("main.tf", c.providerBlock()+`
+resource "orka_vm" "x" {
+  name  = "quick"
+  image = "90gbsonomassd.orkasi"
+  timeouts {
+    create = "90s"
+  }
+}
+`)
+	c.run(false, "init", "-input=false")
+	out := c.run(false, "validate")
+	for _, want := range []string{"Create timeout below the clean-up reserve", "timeouts.create: 1m30s", "Set at least 4m0s"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("validate does not say %q:\n%s", want, out)
+		}
+	}
 }

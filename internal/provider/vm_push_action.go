@@ -3,10 +3,13 @@ package provider
 import (
 	"context"
 	"fmt"
+	"net/url"
 	"regexp"
+	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework/action"
 	"github.com/hashicorp/terraform-plugin-framework/action/schema"
+	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
@@ -98,6 +101,13 @@ func (a *vmPushAction) Invoke(ctx context.Context, req action.InvokeRequest, res
 	ns, vm, ref := a.data.namespaceOr(m.Namespace), m.VMName.ValueString(), m.ImageReference.ValueString()
 	vmLabel := fmt.Sprintf("VM %q in namespace %q", vm, ns)
 
+	if missing := a.missingCredential(ctx, ns, ref); missing != "" {
+		resp.Diagnostics.AddAttributeError(path.Root("image_reference"), "No registry credential for the push",
+			fmt.Sprintf("image_reference: namespace %q has no registry credential for %s, and Orka pushes only to "+
+				"registries it holds a credential for; %s was not pushed. Add one with orka_registry_credential "+
+				"(server = \"https://%s\") in namespace %q, then invoke the action again.", ns, missing, vmLabel, missing, ns))
+		return
+	}
 	progress(fmt.Sprintf("Pushing %s to %s.", vmLabel, ref))
 	out, err := a.data.client.PushVM(ctx, ns, vm, orka.PushVMRequest{ImageReference: ref})
 	switch {
@@ -114,4 +124,24 @@ func (a *vmPushAction) Invoke(ctx context.Context, req action.InvokeRequest, res
 		progress(fmt.Sprintf("Orka started push job %q for %s to %s. ", out.JobName, vmLabel, ref) +
 			fmt.Sprintf(pushNotObservable, out.JobName, ref))
 	}
+}
+
+// missingCredential names the registry host of ref when the namespace's registry credentials
+// can be read and none is for that host, and is "" otherwise: listing them needs an
+// administrator's token, and one the provider cannot read leaves the question to Orka.
+func (a *vmPushAction) missingCredential(ctx context.Context, ns, ref string) string {
+	host, _, ok := strings.Cut(ref, "/")
+	if !ok || !strings.ContainsAny(host, ".:") && host != "localhost" {
+		return "" // no registry host in the reference
+	}
+	creds, err := a.data.client.ListRegistryCredentials(ctx, ns)
+	if err != nil {
+		return ""
+	}
+	for _, c := range creds {
+		if u, err := url.Parse(c.Server); err == nil && strings.EqualFold(u.Host, host) {
+			return ""
+		}
+	}
+	return host
 }

@@ -188,6 +188,18 @@ func TestAccVMPushAction_reportsJob(t *testing.T) {
 				ExpectError: regexp.MustCompile(`(?s)Invalid OCI image reference.*without\s+a\s+scheme`),
 			},
 			{
+				// No registry credential for ghcr.io in the namespace: refused before the push.
+				Config:      e.config(pushConfig(testName("vm"), ref)),
+				ExpectError: regexp.MustCompile(`(?s)No registry credential for the push.*image_reference:.*no\s+registry\s+credential\s+for\s+ghcr\.io`),
+			},
+			{
+				PreConfig: func() {
+					if err := e.client.AddRegistryCredential(testContext(t), "orka-default", orka.RegistryCredentialInput{
+						Server: "https://ghcr.io", Username: "bot", Password: "s3cret",
+					}); err != nil {
+						t.Fatal(err)
+					}
+				},
 				Config: e.config(pushConfig(vm, ref)),
 				Check: func(*terraform.State) error {
 					jobs := e.sim.PushJobs()
