@@ -2,6 +2,7 @@ package provider
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"slices"
 	"strings"
@@ -40,12 +41,13 @@ type nodeResource struct {
 }
 
 type nodeModel struct {
-	ID        types.String `tfsdk:"id"`
-	Name      types.String `tfsdk:"name"`
-	Namespace types.String `tfsdk:"namespace"`
-	Tags      types.Set    `tfsdk:"tags"`
-	AllTags   types.Set    `tfsdk:"all_tags"`
-	IP        types.String `tfsdk:"ip"`
+	ID            types.String `tfsdk:"id"`
+	Name          types.String `tfsdk:"name"`
+	Namespace     types.String `tfsdk:"namespace"`
+	Tags          types.Set    `tfsdk:"tags"`
+	TakeFromOther types.Bool   `tfsdk:"take_from_other_namespace"`
+	AllTags       types.Set    `tfsdk:"all_tags"`
+	IP            types.String `tfsdk:"ip"`
 }
 
 func (r *nodeResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
@@ -60,11 +62,28 @@ func (r *nodeResource) Schema(_ context.Context, _ resource.SchemaRequest, resp 
 			"before its VMs can start.\n\n" +
 			"Terraform never creates or deletes a node. Creating this resource moves the node into `namespace` and adds " +
 			"`tags`; a node moved by hand is moved back and a removed tag is added back on the next apply. Destroying it " +
-			"removes `tags` from the node and releases the node to `orka-default`.\n\n" +
-			"Orka moves a node only when it runs no VM: a move (or a destroy) of a node that runs VMs fails and names " +
-			"them. Make VMs that need the node depend on this resource (for example `depends_on`, or `namespace = " +
+			"removes `tags` from the node and releases the node to `orka-default`. The node is moved before any tag is " +
+			"changed, so a move that Orka refuses leaves the node as it was; a failure after the move is recorded " +
+			"in the state as far as it got, and the next apply finishes the job.\n\n" +
+			"A node has one place: declare each node in one `orka_node` only. Two blocks for the same node in one " +
+			"configuration are refused at plan. Across configurations (workspaces), this resource moves a node only " +
+			"out of `orka-default` or out of the namespace it put the node in itself; a node that another " +
+			"configuration, or an administrator, has placed in a namespace of their own is taken from there only " +
+			"with `take_from_other_namespace = true`, and is left where it is when this resource is destroyed.\n\n" +
+			"Orka moves a node only when it runs no VM, so a move of a node that runs VMs is refused, naming them: at " +
+			"plan, unless every one of them carries this configuration's mark (this apply may delete those before " +
+			"the move; where Orka does not report VM metadata, no VM does), and otherwise at apply. Make " +
+			"VMs that need the node depend on this resource (for example `depends_on`, or `namespace = " +
 			"orka_node.x.namespace`), so that Terraform moves the node before deploying them and deletes them before " +
 			"releasing it. Tags the node carries that are not in `tags` are left alone (see `all_tags`).\n\n" +
+			"**Freeing a node that VMs of another workspace use.** When node placement lives in an administrator's " +
+			"workspace and the VMs in pool workspaces (one per team namespace, with namespace-bound tokens), move a " +
+			"node from pool A to pool B in this order: (1) in pool A's workspace, remove or scale down the `orka_vm` " +
+			"resources that run on the node and apply, so that the node runs no VM; (2) in the administrator's " +
+			"workspace, change the node's `namespace` to pool B's namespace and apply (the plan names any VM still " +
+			"running there); (3) apply pool B's workspace, whose VMs can now be scheduled on the node. Releasing a " +
+			"node (destroying its `orka_node`) follows steps (1) and (2) the same way. If the node was placed by " +
+			"another administrator's configuration, release it there first, or set `take_from_other_namespace`.\n\n" +
 			"Node placement is assumed to survive every kind of Orka upgrade (nodes are cluster objects; MacStadium " +
 			"does not say). Needs an administrator's token.",
 		Attributes: map[string]schema.Attribute{
@@ -74,7 +93,8 @@ func (r *nodeResource) Schema(_ context.Context, _ resource.SchemaRequest, resp 
 			},
 			"name": schema.StringAttribute{
 				MarkdownDescription: "Name of an existing node, as `orka3 node list` shows it (for example `mini-arm-1`). " +
-					"Changing it releases this node and places the other one.",
+					"Changing it releases this node and places the other one. Each node may be named by one " +
+					"`orka_node` of a configuration only.",
 				Required:      true,
 				Validators:    []validator.String{nodeNameValidator()},
 				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()},
@@ -95,6 +115,15 @@ func (r *nodeResource) Schema(_ context.Context, _ resource.SchemaRequest, resp 
 				ElementType: types.StringType,
 				Optional:    true,
 				Validators:  []validator.Set{setvalidator.ValueStringsAre(nodeTagValidator(nodeTagMaxLen))},
+			},
+			"take_from_other_namespace": schema.BoolAttribute{
+				MarkdownDescription: "Allow moving the node out of a namespace other than `orka-default` that this " +
+					"resource did not put it in: a namespace another configuration (another workspace) or an " +
+					"administrator placed it in, whose VMs may rely on it. Defaults to `false`, and then such a move is " +
+					"refused at plan with the namespace the node is in, so that two workspaces never pass a node back " +
+					"and forth without a word. A node in `orka-default`, or in the namespace this resource put it in " +
+					"(or found it in when it was imported), moves without it.",
+				Optional: true,
 			},
 			"all_tags": schema.SetAttribute{
 				MarkdownDescription: "Every tag the node carries, including tags given to it outside this resource.",
@@ -120,19 +149,36 @@ func (r *nodeResource) Create(ctx context.Context, req resource.CreateRequest, r
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	name := plan.Name.ValueString()
+	name, target := plan.Name.ValueString(), plan.Namespace.ValueString()
 	summary := fmt.Sprintf("Could not place node %q", name)
 	node, ok := r.findNode(ctx, name, summary, &resp.Diagnostics)
 	if !ok {
 		return
 	}
-	got, ok := r.place(ctx, node, plan.Namespace.ValueString(), setStrings(plan.Tags), nil, summary, &resp.Diagnostics)
-	if !ok {
-		// Nothing goes into state: placing is idempotent, so the next apply finishes the job
-		// from wherever this one stopped (the diagnostic says where that is).
+	if !mayTake(node, target, "", plan.TakeFromOther.ValueBool(), &resp.Diagnostics) {
 		return
 	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, nodeState(got, plan.Tags))...)
+	p := r.place(ctx, node, target, setStrings(plan.Tags), nil)
+	if !p.failed() {
+		p.warnReadBack(&resp.Diagnostics)
+		resp.Diagnostics.Append(resp.State.Set(ctx, nodeState(&p.node, plan.Tags, plan.TakeFromOther))...)
+		resp.Diagnostics.Append(setPlacedIn(ctx, resp.Private, target)...)
+		return
+	}
+	// A node that was moved (or tagged) is recorded as it now is, so that removing or changing
+	// this resource later still releases it. Terraform marks a create that failed as tainted.
+	recorded := p.changed()
+	p.report(&resp.Diagnostics, summary, recorded, "Terraform marks a resource whose create failed as "+
+		"tainted, so the next apply releases the node and places it again; to finish in place instead, run "+
+		"`terraform untaint` on this orka_node first, then apply.")
+	if !recorded {
+		return // nothing changed: the next apply starts afresh
+	}
+	resp.Diagnostics.Append(resp.State.Set(ctx, nodeState(&p.node,
+		recordedTags(plan.Tags, types.SetNull(types.StringType), p.node.OrkaTags), plan.TakeFromOther))...)
+	if p.node.Namespace == target {
+		resp.Diagnostics.Append(setPlacedIn(ctx, resp.Private, target)...)
+	}
 }
 
 func (r *nodeResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
@@ -152,6 +198,16 @@ func (r *nodeResource) Read(ctx context.Context, req resource.ReadRequest, resp 
 		addAdminAPIError(&resp.Diagnostics, fmt.Sprintf("Could not read node %q", name), err)
 		return
 	}
+	if placedIn(ctx, req.Private) == "" {
+		// A state written before the placement was recorded apart: the namespace of the prior
+		// state is where the last apply put the node. A node just imported (no namespace yet)
+		// is adopted where it is.
+		placed := state.Namespace.ValueString()
+		if placed == "" {
+			placed = node.Namespace
+		}
+		resp.Diagnostics.Append(setPlacedIn(ctx, resp.Private, placed)...)
+	}
 	// Only the managed tags the node still carries stay in state, so that a tag removed by
 	// hand shows as a change and is added back.
 	var kept []string
@@ -164,7 +220,7 @@ func (r *nodeResource) Read(ctx context.Context, req resource.ReadRequest, resp 
 	if !state.Tags.IsNull() {
 		tags = stringSet(kept)
 	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, nodeState(node, tags))...)
+	resp.Diagnostics.Append(resp.State.Set(ctx, nodeState(node, tags, state.TakeFromOther))...)
 }
 
 func (r *nodeResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
@@ -175,10 +231,14 @@ func (r *nodeResource) Update(ctx context.Context, req resource.UpdateRequest, r
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	name := plan.Name.ValueString()
+	name, target := plan.Name.ValueString(), plan.Namespace.ValueString()
 	summary := fmt.Sprintf("Could not place node %q", name)
 	node, ok := r.findNode(ctx, name, summary, &resp.Diagnostics)
 	if !ok {
+		return
+	}
+	placed := placedOr(ctx, req.Private, state.Namespace.ValueString())
+	if !mayTake(node, target, placed, plan.TakeFromOther.ValueBool(), &resp.Diagnostics) {
 		return
 	}
 	want := setStrings(plan.Tags)
@@ -188,14 +248,27 @@ func (r *nodeResource) Update(ctx context.Context, req resource.UpdateRequest, r
 			drop = append(drop, t)
 		}
 	}
-	got, ok := r.place(ctx, node, plan.Namespace.ValueString(), want, drop, summary, &resp.Diagnostics)
-	if !ok {
+	p := r.place(ctx, node, target, want, drop)
+	if !p.failed() {
+		p.warnReadBack(&resp.Diagnostics)
+		resp.Diagnostics.Append(resp.State.Set(ctx, nodeState(&p.node, plan.Tags, plan.TakeFromOther))...)
+		resp.Diagnostics.Append(setPlacedIn(ctx, resp.Private, target)...)
 		return
 	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, nodeState(got, plan.Tags))...)
+	recorded := p.changed()
+	p.report(&resp.Diagnostics, summary, recorded, "Apply again to finish.")
+	if !recorded {
+		return // the state stays as it was, and so does the node
+	}
+	resp.Diagnostics.Append(resp.State.Set(ctx, nodeState(&p.node,
+		recordedTags(plan.Tags, state.Tags, p.node.OrkaTags), plan.TakeFromOther))...)
+	if p.moved {
+		resp.Diagnostics.Append(setPlacedIn(ctx, resp.Private, target)...)
+	}
 }
 
-// Delete removes the managed tags and releases the node to orka-default.
+// Delete releases the node to orka-default and removes the managed tags. A node that someone
+// else has since placed in a namespace of their own is theirs now, and is left alone.
 func (r *nodeResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
 	var state nodeModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
@@ -203,16 +276,29 @@ func (r *nodeResource) Delete(ctx context.Context, req resource.DeleteRequest, r
 		return
 	}
 	name := state.Name.ValueString()
+	summary := fmt.Sprintf("Could not release node %q", name)
 	node, err := r.data.client.FindNode(ctx, name)
 	if orka.IsNotFound(err) {
 		return
 	}
 	if err != nil {
-		addAdminAPIError(&resp.Diagnostics, fmt.Sprintf("Could not release node %q", name), err)
+		addAdminAPIError(&resp.Diagnostics, summary, err)
 		return
 	}
-	r.place(ctx, node, orka.DefaultNamespace, nil, setStrings(state.Tags),
-		fmt.Sprintf("Could not release node %q", name), &resp.Diagnostics)
+	placed := placedOr(ctx, req.Private, state.Namespace.ValueString())
+	if node.Namespace != orka.DefaultNamespace && node.Namespace != placed {
+		resp.Diagnostics.AddWarning(fmt.Sprintf("Node %q left where it is", name),
+			fmt.Sprintf("Node %q is in namespace %q, not in %q where this orka_node put it: another configuration, or "+
+				"an administrator, has placed it there since. It is theirs now, so it was neither released to %q "+
+				"nor untagged, and it has been removed from this configuration's state.",
+				name, node.Namespace, placed, orka.DefaultNamespace))
+		return
+	}
+	p := r.place(ctx, node, orka.DefaultNamespace, nil, setStrings(state.Tags))
+	if p.failed() {
+		// Delete keeps the prior state on an error; the next refresh records where the node is.
+		p.report(&resp.Diagnostics, summary, false, "")
+	}
 }
 
 // IdentitySchema: a node is named by its name, unique in the cluster.
@@ -245,54 +331,257 @@ func (r *nodeResource) findNode(ctx context.Context, name, summary string, diags
 	return node, true
 }
 
-// place moves node to namespace when it is elsewhere (refusing, with the VMs named, while it
-// runs any), then adds the tags of add it lacks and removes the tags of drop it carries. It
-// returns the node as Orka then lists it.
-func (r *nodeResource) place(ctx context.Context, node *orka.Node, namespace string, add, drop []string, summary string, diags *diag.Diagnostics) (*orka.Node, bool) {
+// The namespace this resource put its node in is kept in private state, apart from the
+// namespace attribute, which every refresh overwrites with where the node is now: a node that
+// sits elsewhere than both orka-default and that namespace was placed there by someone else.
+const nodePlacedKey = "placed_in"
+
+func placedIn(ctx context.Context, p privateState) string {
+	if p == nil {
+		return ""
+	}
+	raw, _ := p.GetKey(ctx, nodePlacedKey)
+	var ns string
+	if len(raw) == 0 || json.Unmarshal(raw, &ns) != nil {
+		return ""
+	}
+	return ns
+}
+
+// placedOr is placedIn, or for a state that has no record yet (written by an earlier version,
+// and not refreshed since) the namespace it holds.
+func placedOr(ctx context.Context, p privateState, stateNamespace string) string {
+	if ns := placedIn(ctx, p); ns != "" {
+		return ns
+	}
+	return stateNamespace
+}
+
+func setPlacedIn(ctx context.Context, p privateSetter, namespace string) diag.Diagnostics {
+	if p == nil {
+		return nil
+	}
+	raw, _ := json.Marshal(namespace)
+	return p.SetKey(ctx, nodePlacedKey, raw)
+}
+
+// mayTake refuses to take a node out of a namespace that is neither orka-default nor the one
+// this resource put it in (placed, "" for a create), unless take is set.
+func mayTake(node *orka.Node, target, placed string, take bool, diags *diag.Diagnostics) bool {
+	if take || node.Namespace == target || node.Namespace == orka.DefaultNamespace || node.Namespace == placed {
+		return true
+	}
+	diags.AddAttributeError(path.Root("namespace"), fmt.Sprintf("Node %q belongs to another namespace", node.Name),
+		takeRefusal(node.Name, node.Namespace, target))
+	return false
+}
+
+func takeRefusal(name, current, target string) string {
+	return fmt.Sprintf("Node %q is in namespace %q, and this orka_node did not put it there: another configuration "+
+		"(another workspace) or an administrator placed it in that namespace, whose VMs may rely on it. Moving it to "+
+		"namespace %q would take it from them without a word, so it is left where it is. If taking it is intended, set "+
+		"take_from_other_namespace = true on this orka_node. Otherwise choose another node, or have the "+
+		"configuration that placed the node release it (destroy its orka_node, or move it to orka-default with "+
+		"`orka3 node namespace`) and plan again.", name, current, target)
+}
+
+// placement is what place did to a node, and where it stopped.
+type placement struct {
+	// node is the node as the requests that succeeded left it (namespace and tags), or as Orka
+	// lists it after all of them.
+	node      orka.Node
+	target    string
+	from      string // the namespace the node was in
+	add, drop []string
+	moved     bool
+	added     []string
+	removed   []string
+	step      string // the step that failed ("" when none did)
+	err       error
+	readErr   error    // reading the node back after it was placed failed
+	busy      []string // the VMs that kept the node from moving
+	refused   bool     // Orka itself refused the move (409): it runs VMs
+}
+
+func (p *placement) changed() bool { return p.moved || len(p.added) > 0 || len(p.removed) > 0 }
+
+// place moves node to target when it is elsewhere (refusing, with the VMs named, while it runs
+// any), and only then removes the tags of drop it carries and adds the tags of add it lacks,
+// so that a move Orka refuses changes nothing. It stops at the first failure, which the
+// placement records with what was done before it.
+func (r *nodeResource) place(ctx context.Context, node *orka.Node, target string, add, drop []string) *placement {
 	client := r.data.client
 	name := node.Name
-	// Untag first, in the namespace the node is in, so that a release leaves no managed tag.
-	for _, t := range drop {
-		if !slices.Contains(node.OrkaTags, t) {
-			continue
+	p := &placement{node: *node, target: target, from: node.Namespace, add: add, drop: drop}
+	p.node.OrkaTags = slices.Clone(node.OrkaTags)
+	if node.Namespace != target {
+		busy, err := r.vmsOnNode(ctx, node)
+		switch {
+		case err != nil:
+			p.step, p.err = fmt.Sprintf("listing the VMs of namespace %q to see whether node %q runs any", node.Namespace, name), err
+			return p
+		case len(busy) > 0:
+			p.busy = busy
+			return p
 		}
-		if err := resendIfLost(func() error { return client.UntagNode(ctx, node.Namespace, name, t) }); err != nil && !orka.IsNotFound(err) {
-			addAPIError(diags, summary, fmt.Errorf("removing tag %q from node %q in namespace %q: %w", t, name, node.Namespace, err))
-			return nil, false
-		}
-	}
-	if node.Namespace != namespace {
-		if !r.checkIdle(ctx, node, namespace, summary, diags) {
-			return nil, false
-		}
-		err := r.move(ctx, node.Namespace, name, namespace)
+		err = r.move(ctx, node.Namespace, name, target)
 		if orka.IsConflict(err) {
-			diags.AddError(summary, fmt.Sprintf("Orka refused to move node %q from namespace %q to %q because it runs "+
-				"VMs. %s\n\n%s", name, node.Namespace, namespace, idleAdvice, err))
-			return nil, false
+			p.refused, p.err = true, err
+			return p
 		}
 		if err != nil {
-			addAPIError(diags, summary, fmt.Errorf("moving node %q from namespace %q to %q: %w", name, node.Namespace, namespace, err))
-			return nil, false
+			p.step, p.err = fmt.Sprintf("moving node %q from namespace %q to %q", name, node.Namespace, target), err
+			return p
 		}
+		p.moved, p.node.Namespace = true, target
 	}
-	for _, t := range add {
-		if slices.Contains(node.OrkaTags, t) && node.Namespace == namespace {
+	for _, t := range drop {
+		if !slices.Contains(p.node.OrkaTags, t) {
 			continue
 		}
-		if err := resendIfLost(func() error { return client.TagNode(ctx, namespace, name, t) }); err != nil {
-			addAPIError(diags, summary, fmt.Errorf("node %q is in namespace %q; adding tag %q failed (apply again "+
-				"to finish): %w", name, namespace, t, err))
-			return nil, false
+		err := resendIfLost(func() error { return client.UntagNode(ctx, target, name, t) })
+		if err != nil && !orka.IsNotFound(err) {
+			p.step, p.err = fmt.Sprintf("removing tag %q from node %q in namespace %q", t, name, target), err
+			return p
+		}
+		p.node.OrkaTags = slices.DeleteFunc(p.node.OrkaTags, func(x string) bool { return x == t })
+		p.removed = append(p.removed, t)
+	}
+	for _, t := range add {
+		// After a move the tags are sent again: whether Orka keeps a node's tags across a move
+		// is not documented.
+		carried := slices.Contains(p.node.OrkaTags, t)
+		if carried && !p.moved {
+			continue
+		}
+		if err := resendIfLost(func() error { return client.TagNode(ctx, target, name, t) }); err != nil {
+			p.step, p.err = fmt.Sprintf("adding tag %q to node %q in namespace %q", t, name, target), err
+			return p
+		}
+		if !carried {
+			p.node.OrkaTags = append(p.node.OrkaTags, t)
+			p.added = append(p.added, t)
 		}
 	}
-	got, err := client.GetNode(ctx, namespace, name)
+	// Every request succeeded, so what they did is known; the read only brings the rest of
+	// what Orka lists (a failed read is reported by warnReadBack).
+	got, err := client.GetNode(ctx, target, name)
 	if err != nil {
-		addAPIError(diags, summary, fmt.Errorf("node %q was placed in namespace %q, but reading it back failed "+
-			"(apply again to record it): %w", name, namespace, err))
-		return nil, false
+		p.readErr = err
+		return p
 	}
-	return got, true
+	p.node = *got
+	return p
+}
+
+// failed reports whether place stopped short of its target.
+func (p *placement) failed() bool { return p.err != nil || len(p.busy) > 0 }
+
+// warnReadBack reports a placement that was carried out but could not be read back.
+func (p *placement) warnReadBack(diags *diag.Diagnostics) {
+	if p.readErr == nil {
+		return
+	}
+	diags.AddWarning(fmt.Sprintf("Node %q placed, but not read back", p.node.Name),
+		fmt.Sprintf("Node %q was placed in namespace %q with its tags, but reading it back failed, so the state "+
+			"records it from what the requests did; the next refresh reads it from Orka.\n\n%s",
+			p.node.Name, p.target, apiErrorDetail(p.readErr)))
+}
+
+// report adds the diagnostic of a placement that stopped short: what was done, what failed,
+// what is left, and (recorded) that the state holds the node as it now is, then next.
+func (p *placement) report(diags *diag.Diagnostics, summary string, recorded bool, next string) {
+	name := p.node.Name
+	if len(p.busy) > 0 {
+		diags.AddError(fmt.Sprintf("Node %q runs VMs and cannot move", name),
+			fmt.Sprintf("Node %q is in namespace %q and runs %d VM(s) there: %s. It cannot move to namespace %q now, so "+
+				"nothing was changed. %s", name, p.from, len(p.busy), strings.Join(p.busy, ", "), p.target, idleAdvice))
+		return
+	}
+	if p.refused {
+		diags.AddError(summary, fmt.Sprintf("Orka refused to move node %q from namespace %q to %q because it runs "+
+			"VMs, so nothing was changed. %s\n\n%s", name, p.from, p.target, idleAdvice, p.err))
+		return
+	}
+	var b strings.Builder
+	if done := p.doneText(); done != "" {
+		fmt.Fprintf(&b, "Done: %s. ", done)
+	} else {
+		b.WriteString("Nothing was changed. ")
+	}
+	fmt.Fprintf(&b, "Failed: %s. ", p.step)
+	if left := p.leftText(); left != "" {
+		fmt.Fprintf(&b, "Left to do: %s. ", left)
+	}
+	if recorded {
+		fmt.Fprintf(&b, "The node is recorded in the Terraform state as it now is (namespace %q, managed tags "+
+			"it carries), so that a later change or a destroy still starts from where it really is. ", p.node.Namespace)
+	}
+	b.WriteString(next)
+	addAPIError(diags, summary, fmt.Errorf("%s: %w", strings.TrimSpace(b.String()), p.err))
+}
+
+func (p *placement) doneText() string {
+	var done []string
+	if p.moved {
+		done = append(done, fmt.Sprintf("moved node %q from namespace %q to %q", p.node.Name, p.from, p.target))
+	}
+	if len(p.removed) > 0 {
+		done = append(done, "removed tag(s) "+quoteAll(p.removed))
+	}
+	if len(p.added) > 0 {
+		done = append(done, "added tag(s) "+quoteAll(p.added))
+	}
+	return strings.Join(done, ", ")
+}
+
+func (p *placement) leftText() string {
+	var left, add, drop []string
+	if p.node.Namespace != p.target {
+		left = append(left, fmt.Sprintf("move node %q from namespace %q to %q", p.node.Name, p.node.Namespace, p.target))
+	}
+	for _, t := range p.drop {
+		if slices.Contains(p.node.OrkaTags, t) {
+			drop = append(drop, t)
+		}
+	}
+	for _, t := range p.add {
+		if !slices.Contains(p.node.OrkaTags, t) {
+			add = append(add, t)
+		}
+	}
+	if len(drop) > 0 {
+		left = append(left, "remove tag(s) "+quoteAll(drop))
+	}
+	if len(add) > 0 {
+		left = append(left, "add tag(s) "+quoteAll(add))
+	}
+	return strings.Join(left, ", ")
+}
+
+func quoteAll(items []string) string {
+	q := make([]string, len(items))
+	for i, s := range items {
+		q[i] = fmt.Sprintf("%q", s)
+	}
+	return strings.Join(q, ", ")
+}
+
+// recordedTags are the managed tags of a placement that stopped short: those of the plan and of
+// the prior state that the node now carries. A planned tag not added yet, and a dropped one
+// still on the node, then show as changes, and the next apply makes them.
+func recordedTags(plan, prior types.Set, carried []string) types.Set {
+	var managed []string
+	for _, t := range append(setStrings(plan), setStrings(prior)...) {
+		if slices.Contains(carried, t) && !slices.Contains(managed, t) {
+			managed = append(managed, t)
+		}
+	}
+	if len(managed) == 0 && plan.IsNull() {
+		return plan
+	}
+	slices.Sort(managed)
+	return stringSet(managed)
 }
 
 // move moves a node between namespaces. A move whose answer was lost is looked up: the node
@@ -326,18 +615,16 @@ func resendIfLost(send func() error) error {
 }
 
 const idleAdvice = "Orka moves a node only when it runs no VM. Delete those VMs first (remove or scale down the " +
-	"orka_vm resources that deployed them, or `orka3 vm delete <name> --namespace <namespace>` once their jobs are " +
-	"done), or choose an idle node, then apply again. Make the orka_vm resources of a namespace depend on its " +
-	"orka_node resources, so that Terraform orders this itself."
+	"orka_vm resources that deployed them, in the workspace that manages them, or `orka3 vm delete <name> " +
+	"--namespace <namespace>` once their jobs are done), or choose an idle node, then apply again. Make the orka_vm " +
+	"resources of a namespace depend on its orka_node resources, so that Terraform orders this itself within one " +
+	"configuration."
 
-// checkIdle refuses a move of a node that runs VMs, naming them; Orka would refuse it too,
-// with less to go on.
-func (r *nodeResource) checkIdle(ctx context.Context, node *orka.Node, namespace, summary string, diags *diag.Diagnostics) bool {
+// vmsOnNode names the VMs that run on a node (a namespace's VMs run only on its nodes).
+func (r *nodeResource) vmsOnNode(ctx context.Context, node *orka.Node) ([]string, error) {
 	vms, err := r.data.client.ListVMs(ctx, node.Namespace)
 	if err != nil {
-		addAPIError(diags, summary, fmt.Errorf("listing the VMs of namespace %q to see whether node %q runs any: %w",
-			node.Namespace, node.Name, err))
-		return false
+		return nil, err
 	}
 	var on []string
 	for _, vm := range vms {
@@ -345,17 +632,11 @@ func (r *nodeResource) checkIdle(ctx context.Context, node *orka.Node, namespace
 			on = append(on, vm.Name)
 		}
 	}
-	if len(on) == 0 {
-		return true
-	}
-	diags.AddError(fmt.Sprintf("Node %q runs VMs and cannot move", node.Name),
-		fmt.Sprintf("Node %q is in namespace %q and runs %d VM(s): %s. It cannot move to namespace %q now. %s",
-			node.Name, node.Namespace, len(on), strings.Join(on, ", "), namespace, idleAdvice))
-	return false
+	return on, nil
 }
 
 // nodeState is the state of a node as Orka lists it, with the managed tags given.
-func nodeState(n *orka.Node, tags types.Set) nodeModel {
+func nodeState(n *orka.Node, tags types.Set, take types.Bool) nodeModel {
 	if !tags.IsNull() && len(tags.Elements()) == 0 {
 		tags = types.SetValueMust(types.StringType, nil)
 	}
@@ -365,7 +646,7 @@ func nodeState(n *orka.Node, tags types.Set) nodeModel {
 	}
 	return nodeModel{
 		ID: types.StringValue(n.Name), Name: types.StringValue(n.Name), Namespace: types.StringValue(n.Namespace),
-		Tags: tags, AllTags: stringSet(n.OrkaTags), IP: stringOrNull(ip),
+		Tags: tags, TakeFromOther: take, AllTags: stringSet(n.OrkaTags), IP: stringOrNull(ip),
 	}
 }
 
@@ -389,9 +670,4 @@ func stringSet(items []string) types.Set {
 		vals = append(vals, types.StringValue(s))
 	}
 	return types.SetValueMust(types.StringType, vals)
-}
-
-// ModifyPlan refuses, at plan time, a placement that the provider's token cannot make.
-func (r *nodeResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
-	requireAdministrator(ctx, r.data, "orka_node", req, resp, "name")
 }

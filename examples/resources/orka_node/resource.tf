@@ -3,7 +3,8 @@ resource "orka_namespace" "ios" {
   name = "orka-ios"
 }
 
-# Two nodes for the iOS team, tagged for the Xcode 16 runners.
+# Two nodes for the iOS team, tagged for the Xcode 16 runners. Each node is declared by one
+# orka_node only; a for_each over a set of names keeps it so.
 resource "orka_node" "ios" {
   for_each  = toset(["mini-arm-3", "mini-arm-4"])
   name      = each.key
@@ -29,7 +30,9 @@ resource "orka_vm" "runner" {
   depends_on = [orka_node.ios]
 }
 
-# A node that stays in orka-default and is only tagged.
+# A node that stays in orka-default and is only tagged. Were it in a namespace that another
+# workspace placed it in, the plan would stop and name that namespace, unless this block said
+# take_from_other_namespace = true.
 resource "orka_node" "gpu" {
   name      = "mini-arm-1"
   namespace = "orka-default"
