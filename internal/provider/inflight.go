@@ -52,7 +52,7 @@ func inflightDataDir() string {
 	if d == "" {
 		d = ".terraform"
 	}
-	if fi, err := os.Stat(d); err != nil || !fi.IsDir() {
+	if fi, err := os.Stat(d); err != nil || !fi.IsDir() { //nolint:gosec // Terraform's own data directory, as TF_DATA_DIR names it
 		return ""
 	}
 	if abs, err := filepath.Abs(d); err == nil {
