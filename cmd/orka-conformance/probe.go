@@ -105,16 +105,9 @@ func apiError(err error) *orka.APIError {
 // records the outcome for item id; the answer's body is checked for the Status shape too.
 func (p *probe) expectStatus(id string, err error, code int, reason, what string) bool {
 	ex := p.rec.latest()
-	ae := apiError(err)
+	ae, ok := p.failedWith(id, err, code, what)
 	switch {
-	case err == nil:
-		p.rep.contradict(id, ex, p.rec, "%s: succeeded, expected %d", what, code)
-		return false
-	case ae == nil:
-		p.rep.contradict(id, ex, p.rec, "%s: expected %d, got: %v", what, code, err)
-		return false
-	case ae.StatusCode != code:
-		p.rep.contradict(id, ex, p.rec, "%s: answered %d, expected %d", what, ae.StatusCode, code)
+	case !ok:
 		return false
 	case reason != "" && ae.Reason != reason:
 		p.rep.contradict(id, ex, p.rec, "%s: answered %d with reason %q, expected %q", what, code, ae.Reason, reason)
@@ -128,21 +121,29 @@ func (p *probe) expectStatus(id string, err error, code int, reason, what string
 // expectCode checks only the status of a failed call (not its reason or body), for the items
 // that rest on a documented status code.
 func (p *probe) expectCode(id string, err error, code int, what string) bool {
+	if _, ok := p.failedWith(id, err, code, what); !ok {
+		return false
+	}
+	p.rep.confirm(id, "%s: %d", what, code)
+	return true
+}
+
+// failedWith reports whether a call failed with the given status, recording item id as
+// contradicted when it did not.
+func (p *probe) failedWith(id string, err error, code int, what string) (*orka.APIError, bool) {
 	ex := p.rec.latest()
 	ae := apiError(err)
 	switch {
 	case err == nil:
 		p.rep.contradict(id, ex, p.rec, "%s: succeeded, expected %d", what, code)
-		return false
 	case ae == nil:
 		p.rep.contradict(id, ex, p.rec, "%s: expected %d, got: %v", what, code, err)
-		return false
 	case ae.StatusCode != code:
 		p.rep.contradict(id, ex, p.rec, "%s: answered %d, expected %d", what, ae.StatusCode, code)
-		return false
+	default:
+		return ae, true
 	}
-	p.rep.confirm(id, "%s: %d", what, code)
-	return true
+	return nil, false
 }
 
 // isStatusBody says whether an answer is a Kubernetes Status with a message.
