@@ -359,6 +359,9 @@ func fmFaults() []fmFault {
 			// opens with the read. It is hours long (Retry-After is past what the provider
 			// waits for), so the apply stops; it has ended when the user applies again.
 			name: "maintenance_mid_apply",
+			// Not on a create's look-up: there it is a failed GET before anything was sent,
+			// which 500_once covers for every kind.
+			only: []fmRoute{fmCreate, fmRead, fmDelete, fmCreateFollowUp, fmDeleteFollowUp},
 			fault: func(_ fmRoute, ep fmEndpoint) orkasim.Fault {
 				if ep.method == http.MethodGet {
 					return at(ep, orkasim.Fault{Status: http.StatusServiceUnavailable, RetryAfter: "1h", Maintenance: "1h"})
@@ -370,6 +373,7 @@ func fmFaults() []fmFault {
 			// The provider's token stops working right after a create or delete was carried
 			// out, or with a read.
 			name: "token_revoked_mid_apply",
+			only: []fmRoute{fmCreate, fmRead, fmDelete, fmCreateFollowUp, fmDeleteFollowUp},
 			fault: func(_ fmRoute, ep fmEndpoint) orkasim.Fault {
 				if ep.method == http.MethodGet {
 					return at(ep, orkasim.Fault{Status: http.StatusUnauthorized, RevokeToken: true})
