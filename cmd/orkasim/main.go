@@ -63,7 +63,7 @@ flag picks the answer (all off by default):
 Control routes (admin token; not part of Orka):
   POST   /_sim/upgrade      {"type":"release|infrastructure|patch","vms":"all|none|some","maintenance":"0s"}
   POST   /_sim/maintenance  {"duration":"30s"}
-  POST   /_sim/faults       {"method","path","status","count","after","retryAfter","delay","dropResponse","maintenance","revokeToken"}
+  POST   /_sim/faults       {"method","path","status","count","after","retryAfter","delay","dropResponse","maintenance","revokeToken","for","uncache"}
   GET    /_sim/faults       DELETE /_sim/faults
   POST   /_sim/admin-token  {"revoked":false}
   GET    /_sim/requests     DELETE /_sim/requests

@@ -79,8 +79,13 @@ func (s *Server) AddFault(f Fault) error {
 	if f.After < 0 {
 		return fmt.Errorf("invalid value for after: %d: must be at least 0", f.After)
 	}
-	if f.Status == 0 && delay == 0 && !f.DropResponse && maintenance == 0 && !f.RevokeToken {
-		return errors.New("invalid fault: set status, delay, dropResponse, maintenance or revokeToken")
+	if f.Status == 0 && delay == 0 && !f.DropResponse && maintenance == 0 && !f.RevokeToken && !f.Uncache {
+		return errors.New("invalid fault: set status, delay, dropResponse, maintenance, revokeToken or uncache")
+	}
+	if f.Uncache {
+		if _, _, ok := cachePathImage(strings.TrimSuffix(f.Path, "*")); !ok {
+			return fmt.Errorf("invalid value for path: %q: uncache needs a path under /api/v1/namespaces/{ns}/cache/images/{image}", f.Path)
+		}
 	}
 	rec := &faultRec{f: f, skip: f.After, left: max(f.Count, 1), delay: delay, retryAfter: retryAfter, maintenance: maintenance, burst: burst}
 	s.mu.Lock()
@@ -139,6 +144,33 @@ func (s *Server) takeFault(method, path string) *faultRec {
 		}
 	}
 	return nil
+}
+
+// cachePathImage is the namespace and image a path of the image-cache family names.
+func cachePathImage(path string) (ns, image string, ok bool) {
+	rest, found := strings.CutPrefix(path, "/api/v1/namespaces/")
+	if !found {
+		return "", "", false
+	}
+	ns, rest, found = strings.Cut(rest, "/cache/images/")
+	if !found || ns == "" || strings.Contains(ns, "/") {
+		return "", "", false
+	}
+	image, _, _ = strings.Cut(rest, "/")
+	return ns, image, image != ""
+}
+
+// uncache removes an image from every node's cache in a namespace at once (Fault.Uncache).
+func (s *Server) uncache(path string) {
+	nsName, image, ok := cachePathImage(path)
+	if !ok {
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if ns := s.st.namespaces[nsName]; ns != nil {
+		delete(ns.caches, image)
+	}
 }
 
 // startEffects begins what a fired fault starts beyond its own request: a maintenance window,

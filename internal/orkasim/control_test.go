@@ -378,3 +378,22 @@ func TestRequestLogAndReset(t *testing.T) {
 		t.Fatal("Reset keeps the log")
 	}
 }
+
+// An uncache fault takes the image off every node of its namespace before the request runs,
+// as an upgrade would in the middle of a wait; a path outside the image-cache family is refused.
+func TestFaultUncache(t *testing.T) {
+	e := newEnv(t, Options{Nodes: 2})
+	img := "/api/v1/namespaces/orka-default/cache/images/sequoia.orkasi"
+	e.must(207, "POST", img+"/add", map[string]any{"nodes": []string{"mini-arm-1", "mini-arm-2"}})
+	if got := len(e.sim.Snapshot().ImageCaches["orka-default"]["sequoia.orkasi"]); got != 2 {
+		t.Fatalf("cached on %d nodes before the fault, want 2", got)
+	}
+	e.must(201, "POST", "/_sim/faults", Fault{Method: "GET", Path: img, Uncache: true})
+	e.do("GET", img, nil)
+	if got := e.sim.Snapshot().ImageCaches["orka-default"]["sequoia.orkasi"]; len(got) != 0 {
+		t.Fatalf("still cached after the uncache fault fired: %v", got)
+	}
+	if err := e.sim.AddFault(Fault{Path: "/api/v1/namespaces/orka-default/vms", Uncache: true}); err == nil {
+		t.Fatal("an uncache fault outside the image-cache routes was accepted")
+	}
+}

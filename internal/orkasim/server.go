@@ -167,6 +167,9 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 	if f != nil && f.delay > 0 {
 		s.sleep(f.delay)
 	}
+	if f != nil && f.f.Uncache {
+		s.uncache(r.URL.Path)
+	}
 	switch {
 	case f != nil && !f.f.DropResponse && f.f.Status != 0:
 		e := errorf(f.f.Status, reasonFor(f.f.Status), "injected fault: %d %s", f.f.Status, http.StatusText(f.f.Status))

@@ -413,6 +413,10 @@ type Fault struct {
 	// For makes the fault a burst: from the first matching request on, every matching request
 	// fails for this long (a Go duration, or whole seconds), whatever Count says.
 	For string `json:"for,omitempty"`
+	// Uncache: before the request is carried out, the image cache its path names
+	// (/api/v1/namespaces/{ns}/cache/images/{image}...) is gone from every node, as an upgrade
+	// or someone else's removal would leave it. With no status, the request then runs as usual.
+	Uncache bool `json:"uncache,omitempty"`
 }
 
 // RequestRecord is one /api/ request in the log. Status is 0 while the request is in flight.

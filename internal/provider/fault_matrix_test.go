@@ -26,17 +26,51 @@ import (
 // back, or the user's ORKA_TOKEN was renewed), a request held up in transit has arrived.
 // The user does nothing but run Terraform again.
 
-// fmRoute is one of the three routes of a resource the matrix covers.
+// fmRoute is one of the routes of a resource the matrix covers: the create, read and delete
+// requests themselves, and the requests around them that decide what a create or a delete
+// did: the look-up before a create (is the name free?), the request that follows a create
+// (a VM's read-back, an image cache's wait, a node's tags after its move) and the one that
+// follows a delete (the wait for the VM or the cache to be gone, a node's tags after it was
+// moved back).
 type fmRoute string
 
 const (
-	fmCreate fmRoute = "create"
-	fmRead   fmRoute = "read"
-	fmDelete fmRoute = "delete"
+	fmCreate         fmRoute = "create"
+	fmRead           fmRoute = "read"
+	fmDelete         fmRoute = "delete"
+	fmLookup         fmRoute = "lookup"
+	fmCreateFollowUp fmRoute = "create_follow_up"
+	fmDeleteFollowUp fmRoute = "delete_follow_up"
 )
 
-// fmEndpoint is the request a route makes to Orka that the fault hits.
-type fmEndpoint struct{ method, path string }
+// fmRoutes is every route, in the order the cases run.
+var fmRoutes = []fmRoute{fmCreate, fmRead, fmDelete, fmLookup, fmCreateFollowUp, fmDeleteFollowUp}
+
+// creates: the route belongs to a create, and the case's faulty run is an apply from nothing.
+func (r fmRoute) creates() bool {
+	return r == fmCreate || r == fmLookup || r == fmCreateFollowUp
+}
+
+// deletes: the route belongs to a delete, and the case's faulty run is a destroy.
+func (r fmRoute) deletes() bool { return r == fmDelete || r == fmDeleteFollowUp }
+
+// kind is the create, read or delete that the route is part of.
+func (r fmRoute) kind() fmRoute {
+	switch {
+	case r.creates():
+		return fmCreate
+	case r.deletes():
+		return fmDelete
+	}
+	return fmRead
+}
+
+// fmEndpoint is the request a route makes to Orka that the fault hits; after skips that many
+// matching requests first (a VM's read-back is the second GET of its path in a create).
+type fmEndpoint struct {
+	method, path string
+	after        int
+}
 
 // fmResource is one resource type under test: its configuration (with whatever it needs) and
 // the request of each route.
@@ -50,6 +84,8 @@ type fmResource struct {
 	// checkRead: the read route checks that the object works rather than fetching it, so a
 	// 404 there says nothing about the object and may fail the run.
 	checkRead bool
+	// get is the object's own GET, where Orka has one: a burst of 404s on reads covers it too.
+	get string
 }
 
 // fmFault is one kind of fault. fault builds what to inject for a route; only, when set,
@@ -73,6 +109,17 @@ type fmFault struct {
 	// mustSucceed lists the routes on which the faulty run itself must succeed: the provider
 	// has what it needs to finish (a retry, a lookup), so failing would be a false alarm.
 	mustSucceed []fmRoute
+	// getsOnly: the fault means something only on a GET (a 404 on a POST is another story).
+	getsOnly bool
+	// withGet: the fault also hits each resource's own GET (fmResource.get).
+	withGet bool
+}
+
+// absorbs: the client retries this fault below the resource code on this route. The client's
+// retry policy depends on the method only, so a GET around a create or a delete absorbs what
+// a read's GET absorbs.
+func (f fmFault) absorbs(r fmRoute, ep fmEndpoint) bool {
+	return contains(f.absorbed, r) || ep.method == http.MethodGet && contains(f.absorbed, fmRead)
 }
 
 // fmHeld is how long the held-request fault keeps a request before Orka acts on it: past
@@ -98,10 +145,12 @@ resource "orka_vm_config" "fm" {
   image = "` + img + `"
 }`),
 			routes: map[fmRoute]fmEndpoint{
-				fmCreate: {http.MethodPost, ns + "/vmconfigs"},
-				fmRead:   {http.MethodGet, ns + "/vmconfigs"}, // a refresh reads the shared list
-				fmDelete: {http.MethodDelete, ns + "/vmconfigs/fm-cfg"},
+				fmCreate: {method: http.MethodPost, path: ns + "/vmconfigs"},
+				fmRead:   {method: http.MethodGet, path: ns + "/vmconfigs"}, // a refresh reads the shared list
+				fmDelete: {method: http.MethodDelete, path: ns + "/vmconfigs/fm-cfg"},
+				fmLookup: {method: http.MethodGet, path: ns + "/vmconfigs/fm-cfg"},
 			},
+			get: ns + "/vmconfigs/fm-cfg",
 		},
 		{
 			name: "vm",
@@ -117,10 +166,15 @@ resource "orka_vm" "fm" {
 }`
 			},
 			routes: map[fmRoute]fmEndpoint{
-				fmCreate: {http.MethodPost, ns + "/vms"},
-				fmRead:   {http.MethodGet, ns + "/vms"},
-				fmDelete: {http.MethodDelete, ns + "/vms/fm-vm"},
+				fmCreate: {method: http.MethodPost, path: ns + "/vms"},
+				fmRead:   {method: http.MethodGet, path: ns + "/vms"},
+				fmDelete: {method: http.MethodDelete, path: ns + "/vms/fm-vm"},
+				// Before the deploy: is the name free? After it: the VM read back.
+				fmLookup:         {method: http.MethodGet, path: ns + "/vms/fm-vm"},
+				fmCreateFollowUp: {method: http.MethodGet, path: ns + "/vms/fm-vm", after: 1},
+				fmDeleteFollowUp: {method: http.MethodGet, path: ns + "/vms/fm-vm"},
 			},
+			get: ns + "/vms/fm-vm",
 		},
 		{
 			name: "image_cache",
@@ -130,10 +184,16 @@ resource "orka_image_cache" "fm" {
   nodes = ["mini-arm-1"]
 }`),
 			routes: map[fmRoute]fmEndpoint{
-				fmCreate: {http.MethodPost, ns + "/cache/images/" + img + "/add"},
-				fmRead:   {http.MethodGet, ns + "/cache/images"},
-				fmDelete: {http.MethodPost, ns + "/cache/images/" + img + "/remove"},
+				fmCreate: {method: http.MethodPost, path: ns + "/cache/images/" + img + "/add"},
+				fmRead:   {method: http.MethodGet, path: ns + "/cache/images"},
+				fmDelete: {method: http.MethodPost, path: ns + "/cache/images/" + img + "/remove"},
+				// Before the add: is the image cached already? After it: the wait for Ready; after
+				// the remove: the wait for it to be gone.
+				fmLookup:         {method: http.MethodGet, path: ns + "/cache/images"},
+				fmCreateFollowUp: {method: http.MethodGet, path: ns + "/cache/images/" + img},
+				fmDeleteFollowUp: {method: http.MethodGet, path: ns + "/cache/images/" + img},
 			},
+			get: ns + "/cache/images/" + img,
 		},
 		{
 			name: "namespace",
@@ -142,10 +202,12 @@ resource "orka_namespace" "fm" {
   name = "orka-fm"
 }`),
 			routes: map[fmRoute]fmEndpoint{
-				fmCreate: {http.MethodPost, "/api/v1/namespaces"},
-				fmRead:   {http.MethodGet, "/api/v1/namespaces"},
-				fmDelete: {http.MethodDelete, "/api/v1/namespaces/orka-fm"},
+				fmCreate: {method: http.MethodPost, path: "/api/v1/namespaces"},
+				fmRead:   {method: http.MethodGet, path: "/api/v1/namespaces"},
+				fmDelete: {method: http.MethodDelete, path: "/api/v1/namespaces/orka-fm"},
+				fmLookup: {method: http.MethodGet, path: "/api/v1/namespaces/orka-fm"},
 			},
+			get: "/api/v1/namespaces/orka-fm",
 		},
 		{
 			name: "service_account",
@@ -154,10 +216,11 @@ resource "orka_service_account" "fm" {
   name = "fm-sa"
 }`),
 			routes: map[fmRoute]fmEndpoint{
-				fmCreate: {http.MethodPost, ns + "/serviceaccounts/fm-sa"},
+				fmCreate: {method: http.MethodPost, path: ns + "/serviceaccounts/fm-sa"},
 				// Orka has no GET of one account: the provider reads the namespace's list.
-				fmRead:   {http.MethodGet, ns + "/serviceaccounts"},
-				fmDelete: {http.MethodDelete, ns + "/serviceaccounts/fm-sa"},
+				fmRead:   {method: http.MethodGet, path: ns + "/serviceaccounts"},
+				fmDelete: {method: http.MethodDelete, path: ns + "/serviceaccounts/fm-sa"},
+				fmLookup: {method: http.MethodGet, path: ns + "/serviceaccounts"},
 			},
 		},
 		{
@@ -173,9 +236,9 @@ resource "orka_service_account_token" "fm" {
   service_account = orka_service_account.fm_token.name
 }`),
 			routes: map[fmRoute]fmEndpoint{
-				fmCreate: {http.MethodPost, ns + "/serviceaccounts/fm-token-sa/token"},
+				fmCreate: {method: http.MethodPost, path: ns + "/serviceaccounts/fm-token-sa/token"},
 				// Read checks the token itself with the cheapest authenticated call.
-				fmRead: {http.MethodGet, ns + "/vmconfigs"},
+				fmRead: {method: http.MethodGet, path: ns + "/vmconfigs"},
 			},
 			checkRead: true,
 		},
@@ -188,9 +251,10 @@ resource "orka_registry_credential" "fm" {
   password = "fm-secret"
 }`),
 			routes: map[fmRoute]fmEndpoint{
-				fmCreate: {http.MethodPost, ns + "/secrets/registrycredentials/add"},
-				fmRead:   {http.MethodGet, ns + "/secrets/registrycredentials"},
-				fmDelete: {http.MethodDelete, ns + "/secrets/registrycredentials/remove"},
+				fmCreate: {method: http.MethodPost, path: ns + "/secrets/registrycredentials/add"},
+				fmRead:   {method: http.MethodGet, path: ns + "/secrets/registrycredentials"},
+				fmDelete: {method: http.MethodDelete, path: ns + "/secrets/registrycredentials/remove"},
+				fmLookup: {method: http.MethodGet, path: ns + "/secrets/registrycredentials"},
 			},
 		},
 		{
@@ -209,10 +273,14 @@ resource "orka_node" "fm" {
   tags      = ["fm"]
 }`),
 			routes: map[fmRoute]fmEndpoint{
-				fmCreate: {http.MethodPost, "/api/v1/namespaces/orka-default/nodes/mini-arm-4/namespace"},
+				fmCreate: {method: http.MethodPost, path: "/api/v1/namespaces/orka-default/nodes/mini-arm-4/namespace"},
 				// Orka has no GET of one node: the provider lists the namespace's nodes.
-				fmRead:   {http.MethodGet, "/api/v1/namespaces/orka-fm-node/nodes"},
-				fmDelete: {http.MethodPost, "/api/v1/namespaces/orka-fm-node/nodes/mini-arm-4/namespace"},
+				fmRead:   {method: http.MethodGet, path: "/api/v1/namespaces/orka-fm-node/nodes"},
+				fmDelete: {method: http.MethodPost, path: "/api/v1/namespaces/orka-fm-node/nodes/mini-arm-4/namespace"},
+				// A move that fails half-way: the node is moved, and its tag is not set (or, on
+				// the way back, not removed).
+				fmCreateFollowUp: {method: http.MethodPost, path: "/api/v1/namespaces/orka-fm-node/nodes/mini-arm-4/tag"},
+				fmDeleteFollowUp: {method: http.MethodPost, path: "/api/v1/namespaces/orka-default/nodes/mini-arm-4/untag"},
 			},
 		},
 		{
@@ -223,9 +291,10 @@ resource "orka_role_binding_subject" "fm" {
   name = "fm@example.com"
 }`),
 			routes: map[fmRoute]fmEndpoint{
-				fmCreate: {http.MethodPost, ns + "/rolebindings/orka-dev/subjects/add"},
-				fmRead:   {http.MethodGet, ns + "/rolebindings/orka-dev/subjects"},
-				fmDelete: {http.MethodDelete, ns + "/rolebindings/orka-dev/subjects/remove"},
+				fmCreate: {method: http.MethodPost, path: ns + "/rolebindings/orka-dev/subjects/add"},
+				fmRead:   {method: http.MethodGet, path: ns + "/rolebindings/orka-dev/subjects"},
+				fmDelete: {method: http.MethodDelete, path: ns + "/rolebindings/orka-dev/subjects/remove"},
+				fmLookup: {method: http.MethodGet, path: ns + "/rolebindings/orka-dev/subjects"},
 			},
 		},
 	}
@@ -233,7 +302,7 @@ resource "orka_role_binding_subject" "fm" {
 
 func fmFaults() []fmFault {
 	at := func(ep fmEndpoint, f orkasim.Fault) orkasim.Fault {
-		f.Method, f.Path = ep.method, ep.path
+		f.Method, f.Path, f.After = ep.method, ep.path, ep.after
 		return f
 	}
 	return []fmFault{
@@ -290,8 +359,11 @@ func fmFaults() []fmFault {
 			// opens with the read. It is hours long (Retry-After is past what the provider
 			// waits for), so the apply stops; it has ended when the user applies again.
 			name: "maintenance_mid_apply",
-			fault: func(r fmRoute, ep fmEndpoint) orkasim.Fault {
-				if r == fmRead {
+			// Not on a create's look-up: there it is a failed GET before anything was sent,
+			// which 500_once covers for every kind.
+			only: []fmRoute{fmCreate, fmRead, fmDelete, fmCreateFollowUp, fmDeleteFollowUp},
+			fault: func(_ fmRoute, ep fmEndpoint) orkasim.Fault {
+				if ep.method == http.MethodGet {
 					return at(ep, orkasim.Fault{Status: http.StatusServiceUnavailable, RetryAfter: "1h", Maintenance: "1h"})
 				}
 				return at(ep, orkasim.Fault{Maintenance: "1h"})
@@ -301,8 +373,9 @@ func fmFaults() []fmFault {
 			// The provider's token stops working right after a create or delete was carried
 			// out, or with a read.
 			name: "token_revoked_mid_apply",
-			fault: func(r fmRoute, ep fmEndpoint) orkasim.Fault {
-				if r == fmRead {
+			only: []fmRoute{fmCreate, fmRead, fmDelete, fmCreateFollowUp, fmDeleteFollowUp},
+			fault: func(_ fmRoute, ep fmEndpoint) orkasim.Fault {
+				if ep.method == http.MethodGet {
 					return at(ep, orkasim.Fault{Status: http.StatusUnauthorized, RevokeToken: true})
 				}
 				return at(ep, orkasim.Fault{RevokeToken: true})
@@ -310,11 +383,38 @@ func fmFaults() []fmFault {
 		},
 		{
 			name: "spurious_404",
-			only: []fmRoute{fmRead},
-			// A 404 is confirmed before the object leaves state (issue 9, item 2).
-			mustSucceed: []fmRoute{fmRead},
+			// On a read, and on the GETs that follow a create or a delete: a VM that reads as
+			// missing right after its deploy, a cache that reads as missing while it caches.
+			only:     []fmRoute{fmRead, fmCreateFollowUp, fmDeleteFollowUp},
+			getsOnly: true,
+			// A 404 is confirmed before the object leaves state (issue 9, item 2); a delete
+			// waits for the object to be gone, which a 404 says.
+			mustSucceed: []fmRoute{fmRead, fmDeleteFollowUp},
 			fault: func(_ fmRoute, ep fmEndpoint) orkasim.Fault {
 				return at(ep, orkasim.Fault{Status: http.StatusNotFound})
+			},
+		},
+		{
+			// A second of 404s on every list and GET of the estate during a refresh (an API
+			// server restarting behind its load balancer): nothing may leave the state.
+			name:        "404_burst",
+			only:        []fmRoute{fmRead},
+			absorbed:    []fmRoute{fmRead}, // one case for the whole estate, as a refresh meets it
+			mustSucceed: []fmRoute{fmRead},
+			withGet:     true,
+			fault: func(_ fmRoute, ep fmEndpoint) orkasim.Fault {
+				return at(ep, orkasim.Fault{Status: http.StatusNotFound, For: "1s"})
+			},
+		},
+		{
+			// The image leaves the cache while the create waits for it (an upgrade clears
+			// caches; someone removes it): the provider adds it again and the create completes.
+			name:        "cache_removed_during_wait",
+			only:        []fmRoute{fmCreateFollowUp},
+			resources:   []string{"image_cache"},
+			mustSucceed: []fmRoute{fmCreateFollowUp},
+			fault: func(_ fmRoute, ep fmEndpoint) orkasim.Fault {
+				return at(ep, orkasim.Fault{Uncache: true})
 			},
 		},
 		{
@@ -357,6 +457,9 @@ func (c fmCase) faults() []orkasim.Fault {
 	var out []orkasim.Fault
 	for _, r := range c.res {
 		out = append(out, c.fault.fault(c.route, r.routes[c.route]))
+		if c.fault.withGet && r.get != "" {
+			out = append(out, c.fault.fault(c.route, fmEndpoint{method: http.MethodGet, path: r.get}))
+		}
 	}
 	return out
 }
@@ -365,6 +468,10 @@ func (c fmCase) faults() []orkasim.Fault {
 func (c fmCase) mustSucceed() bool {
 	if c.fault.name == "spurious_404" && c.res[0].checkRead {
 		return false
+	}
+	if c.fault.absorbs(c.route, c.res[0].routes[c.route]) && contains(c.fault.mustSucceed, fmRead) {
+		// Absorbed like a read's GET: the resource code never saw the fault.
+		return true
 	}
 	return contains(c.fault.mustSucceed, c.route)
 }
@@ -383,17 +490,18 @@ func (c fmCase) hcl() string {
 func fmCases() []fmCase {
 	var out []fmCase
 	resources := fmResources()
-	for _, route := range []fmRoute{fmCreate, fmRead, fmDelete} {
+	for _, route := range fmRoutes {
 		for _, f := range fmFaults() {
 			if len(f.only) > 0 && !contains(f.only, route) {
 				continue
 			}
 			var estate []fmResource
 			for _, res := range resources {
-				if _, ok := res.routes[route]; !ok || len(f.resources) > 0 && !contains(f.resources, res.name) {
+				ep, ok := res.routes[route]
+				if !ok || len(f.resources) > 0 && !contains(f.resources, res.name) || f.getsOnly && ep.method != http.MethodGet {
 					continue
 				}
-				if contains(f.absorbed, route) {
+				if f.absorbs(route, ep) {
 					estate = append(estate, res)
 					continue
 				}
@@ -454,10 +562,10 @@ type fmT interface {
 func (c fmCase) testCase(t fmT, e *testEnv) resource.TestCase {
 	cfg := c.config(e)
 	base := e.sim.Snapshot()
-	destroy := c.route == fmDelete
+	destroy := c.route.deletes()
 	inFaultyRun := false
 	var steps []resource.TestStep
-	if c.route != fmCreate {
+	if !c.route.creates() {
 		steps = append(steps, resource.TestStep{Config: cfg})
 	}
 	steps = append(steps, resource.TestStep{
@@ -535,8 +643,15 @@ provider "orka" {
 func (e *testEnv) fmRecover(t fmT, c fmCase) {
 	t.Helper()
 	for _, injected := range c.faults() {
+		if injected.For != "" {
+			// A burst stays queued once it has fired; the request log says whether it did.
+			if !fmBurstFired(e.sim.Requests(), injected) {
+				t.Fatalf("the burst on %s %s never fired: the faulty run did not use that route", injected.Method, injected.Path)
+			}
+			continue
+		}
 		for _, f := range e.sim.Faults() {
-			if f.Method == injected.Method && f.Path == injected.Path && f.Count >= max(injected.Count, 1) {
+			if f.Method == injected.Method && f.Path == injected.Path && f.After == injected.After && f.Count >= max(injected.Count, 1) {
 				t.Fatalf("the fault on %s %s never fired: the faulty run did not use that route", f.Method, f.Path)
 			}
 		}
@@ -559,6 +674,16 @@ func (e *testEnv) fmRecover(t fmT, c fmCase) {
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
+}
+
+// fmBurstFired: some request of the log met the burst (answered with its status).
+func fmBurstFired(log []orkasim.RequestRecord, f orkasim.Fault) bool {
+	for _, r := range log {
+		if r.Method == f.Method && r.Path == f.Path && r.Status == f.Status {
+			return true
+		}
+	}
+	return false
 }
 
 // fmInventory is every object in Orka that a state could account for, as "type identity".
@@ -695,7 +820,7 @@ func (e *testEnv) fmHolds(base orkasim.Snapshot, c fmCase) resource.TestCheckFun
 			sort.Strings(diffs)
 			return fmt.Errorf("Orka does not hold what the state says:\n%s", strings.Join(diffs, "\n"))
 		}
-		return fmNoWrites(e.sim.Requests(), c.route, c.extraTokens())
+		return fmNoWrites(e.sim.Requests(), c.route.kind(), c.extraTokens())
 	}
 }
 

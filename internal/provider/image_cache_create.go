@@ -163,12 +163,20 @@ func cachedOnTargets(c *orka.ImageCache, targets []string) bool {
 // wait would go on until the create timeout, an hour by default. So a vanished entry is
 // confirmed by a second look, and the image is then added once more (adding is idempotent:
 // nodes still caching are left alone); should it vanish again, the wait ends with a
-// *cacheVanishedError. Only entries seen during this wait count: right after an add, Orka may
-// not show the image yet. While a removal still runs on some of the nodes (Removing), the add
+// *cacheVanishedError. Besides the nodes the add names, only entries seen during this wait
+// count: after an add that selects nodes by tag or takes all, Orka may not show the image yet,
+// and which nodes it chose is known only once it does. While a removal still runs on some of the nodes (Removing), the add
 // waits for it to end: Orka refuses to add an image on a node that is removing it.
 func (r *imageCacheResource) waitCached(ctx context.Context, ns string, add orka.ImageCacheRequest) (*orka.ImageCache, error) {
 	client := r.data.client
 	seen := cacheSightings{}
+	// Orka answered the add for the nodes it names, so their entries exist from then on: one
+	// missing (on two looks, as below) has vanished even if this wait never saw it, as when an
+	// upgrade empties the caches right after the add. After the image is added again, entries
+	// count only once seen, so a cluster slow to show them is waited for, not failed.
+	for _, n := range add.Nodes {
+		seen[n] = true
+	}
 	// look reads the cache and says which nodes seen before it no longer reports.
 	look := func() (*orka.ImageCache, []string, error) {
 		c, err := client.GetImageCache(ctx, ns, add.Image)

@@ -21,6 +21,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/orkatf/terraform-provider-orka/internal/orka"
 )
@@ -206,12 +207,20 @@ func (r *imageCacheResource) Create(ctx context.Context, req resource.CreateRequ
 			"before caching it (nothing was sent): %w", err))
 		return
 	}
-	if len(before) > 0 {
+	inflight := inflightKey{"image_cache", ns + "/" + add.Image}
+	switch {
+	case len(before) > 0 && inflight.survived():
+		// This working directory's record says an apply sent this add and never saw its
+		// outcome (it was killed): the entries are the ones it made. The add is sent again,
+		// which changes nothing on nodes that hold the image, and the wait below takes over.
+		tflog.Info(ctx, "adopting the image cache of an add that an interrupted apply sent")
+	case len(before) > 0:
 		existsDiagnostic(&resp.Diagnostics, "image", fmt.Sprintf("%s, already cached on %s before this create",
 			what, describeCacheNodes(before)), ns+"/"+add.Image, &existsError{})
 		return
 	}
 	_, err = runCreate(ctx, createSpec[*orka.ImageCache]{
+		inflight:   inflight,
 		idempotent: true,
 		send:       func(ctx context.Context) (*orka.ImageCache, error) { return nil, client.AddImageCache(ctx, ns, add) },
 		lookup: func(ctx context.Context) (*orka.ImageCache, error) {
@@ -350,6 +359,7 @@ func (r *imageCacheResource) Read(ctx context.Context, req resource.ReadRequest,
 		return
 	}
 	ns, image := r.data.namespaceOr(state.Namespace), state.Image.ValueString()
+	defer inflightKey{"image_cache", ns + "/" + image}.done() // Terraform has it in its state
 	what := fmt.Sprintf("The cache of image %q in namespace %q", image, ns)
 	// The nodes this resource cached on: the configured ones, or those recorded at create.
 	var targets []string
