@@ -62,7 +62,7 @@ func (c *Client) credentialOf(tok Token) *Credential {
 // characters only). "" when the token says nothing.
 func AccountOf(token string) string {
 	if k := tokenKindOf(token); k.ServiceAccount {
-		return "service account " + k.Namespace + "/" + k.Name
+		return serviceAccountAccountPrefix + k.Namespace + "/" + k.Name
 	}
 	if rest, ok := strings.CutPrefix(token, EKSTokenPrefix); ok {
 		return eksAccount(rest)
@@ -107,3 +107,10 @@ func eksAccount(encoded string) string {
 	}
 	return "the AWS identity of access key …" + key[len(key)-4:]
 }
+
+// IsServiceAccountAccount reports whether an AccountOf name is a service account's.
+func IsServiceAccountAccount(account string) bool {
+	return strings.HasPrefix(account, serviceAccountAccountPrefix)
+}
+
+const serviceAccountAccountPrefix = "service account "
