@@ -189,8 +189,9 @@ func warnTokenExpiry(token string, lead time.Duration, now time.Time, diags *dia
 		when = fmt.Sprintf("%s expires at %s, in %s (token_expiry_warning is %s). Runs after that time fail "+
 			"with HTTP 401, in the middle of an apply if one is running then.", who, at, left.Round(time.Second), lead)
 	}
-	diags.AddAttributeWarning(path.Root("token"), summaryTokenExpiring,
-		when+" "+mintAdvice(account, orka.IsServiceAccountAccount(account)))
+	// Not an attribute warning: Terraform would quote the configuration line, which may hold
+	// the token itself.
+	diags.AddWarning(summaryTokenExpiring, when+" "+mintAdvice(account, orka.IsServiceAccountAccount(account)))
 }
 
 var _ provider.ProviderWithConfigValidators = (*orkaProvider)(nil)
