@@ -64,13 +64,8 @@ type EKSRequest struct {
 // cluster's authentication setup, which upgrades do not touch either.
 func (s *Server) SetEKS(req EKSRequest) error {
 	for _, id := range req.Identities {
-		switch {
-		case id.AccessKeyID == "" || id.SecretAccessKey == "":
-			return fmt.Errorf("invalid value for identities: accessKeyId and secretAccessKey are required")
-		case id.User == "" || strings.ContainsAny(id.User, " \t\r\n"):
-			return fmt.Errorf("invalid value for user: %q: must be a name without spaces", id.User)
-		case strings.HasPrefix(id.User, "system:"):
-			return fmt.Errorf(`invalid value for user: %q: must not start with "system:"`, id.User)
+		if err := validateEKSIdentity(id); err != nil {
+			return err
 		}
 	}
 	s.mu.Lock()
@@ -83,6 +78,18 @@ func (s *Server) SetEKS(req EKSRequest) error {
 	}
 	for _, id := range req.Identities {
 		s.eksIdentities[id.AccessKeyID] = id
+	}
+	return nil
+}
+
+func validateEKSIdentity(id EKSIdentity) error {
+	switch {
+	case id.AccessKeyID == "" || id.SecretAccessKey == "":
+		return fmt.Errorf("invalid value for identities: accessKeyId and secretAccessKey are required")
+	case id.User == "" || strings.ContainsAny(id.User, " \t\r\n"):
+		return fmt.Errorf("invalid value for user: %q: must be a name without spaces", id.User)
+	case strings.HasPrefix(id.User, "system:"):
+		return fmt.Errorf(`invalid value for user: %q: must not start with "system:"`, id.User)
 	}
 	return nil
 }
@@ -180,4 +187,18 @@ func contains(list []string, s string) bool {
 		}
 	}
 	return false
+}
+
+// ParseEKSIdentity reads ACCESS_KEY_ID:SECRET_ACCESS_KEY:USER[:admin], orkasim's
+// --eks-identity.
+func ParseEKSIdentity(v string) (EKSIdentity, error) {
+	parts := strings.Split(v, ":")
+	if len(parts) < 3 || len(parts) > 4 || (len(parts) == 4 && parts[3] != "admin") {
+		return EKSIdentity{}, fmt.Errorf("want ACCESS_KEY_ID:SECRET_ACCESS_KEY:USER or ACCESS_KEY_ID:SECRET_ACCESS_KEY:USER:admin")
+	}
+	id := EKSIdentity{AccessKeyID: parts[0], SecretAccessKey: parts[1], User: parts[2], Admin: len(parts) == 4}
+	if err := validateEKSIdentity(id); err != nil {
+		return EKSIdentity{}, err
+	}
+	return id, nil
 }
