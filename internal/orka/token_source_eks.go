@@ -40,14 +40,17 @@ type EKSConfig struct {
 	// Region of the STS endpoint; "" takes the region of the AWS configuration (AWS_REGION,
 	// the profile), and failing that us-east-1 (the global endpoint's region).
 	Region string
+	// SharedConfigFiles replace the default AWS shared config files; HCP Terraform's AWS
+	// dynamic credentials hand the run one (var.tfc_aws_dynamic_credentials).
+	SharedConfigFiles []string
 	// Now is the clock of signing and renewal; nil means time.Now.
 	Now func() time.Time
 }
 
 // NewEKSTokenSource returns a source of EKS IAM tokens signed with the AWS SDK's default
-// credential chain: environment variables, shared files, web identity (Terraform Cloud's AWS
-// dynamic credentials set AWS_WEB_IDENTITY_TOKEN_FILE and AWS_ROLE_ARN), SSO, container and
-// instance roles. No stored secret is needed, and an Orka upgrade does not invalidate such a
+// credential chain: environment variables, shared config files (HCP Terraform's AWS dynamic
+// credentials put the run's role and web identity token in one, SharedConfigFiles), web
+// identity, SSO, container and instance roles. No stored secret is needed, and an Orka upgrade does not invalidate such a
 // token. The AWS configuration is loaded on the first token, not here, so that a plan that
 // makes no request needs no AWS credentials.
 func NewEKSTokenSource(cfg EKSConfig) (TokenSource, error) {
@@ -69,6 +72,9 @@ func NewEKSTokenSource(cfg EKSConfig) (TokenSource, error) {
 				opts := []func(*config.LoadOptions) error{}
 				if cfg.Region != "" {
 					opts = append(opts, config.WithRegion(cfg.Region))
+				}
+				if len(cfg.SharedConfigFiles) > 0 {
+					opts = append(opts, config.WithSharedConfigFiles(cfg.SharedConfigFiles))
 				}
 				awsCfg, err := config.LoadDefaultConfig(ctx, opts...)
 				if err != nil {

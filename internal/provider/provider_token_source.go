@@ -41,8 +41,9 @@ type execModel struct {
 
 // eksModel is the `eks` argument.
 type eksModel struct {
-	ClusterName types.String `tfsdk:"cluster_name"`
-	Region      types.String `tfsdk:"region"`
+	ClusterName       types.String `tfsdk:"cluster_name"`
+	Region            types.String `tfsdk:"region"`
+	SharedConfigFiles types.List   `tfsdk:"shared_config_files"`
 }
 
 // configuredTokenSource picks the token source, or reports why none can be used. static is the
@@ -109,8 +110,12 @@ func configuredTokenSource(ctx context.Context, cfg providerModel, now func() ti
 		return src, ""
 	case "eks":
 		var m eksModel
+		var files []string
 		if !cfg.EKS.IsNull() {
 			diags.Append(cfg.EKS.As(ctx, &m, objectAsOptions)...)
+			if !diags.HasError() {
+				diags.Append(m.SharedConfigFiles.ElementsAs(ctx, &files, false)...)
+			}
 		} else {
 			m.ClusterName = types.StringValue(os.Getenv(envEKSClusterName))
 			m.Region = types.StringValue(os.Getenv(envEKSRegion))
@@ -119,7 +124,7 @@ func configuredTokenSource(ctx context.Context, cfg providerModel, now func() ti
 			return nil, ""
 		}
 		src, err := orka.NewEKSTokenSource(orka.EKSConfig{ClusterName: m.ClusterName.ValueString(),
-			Region: m.Region.ValueString(), Now: now})
+			Region: m.Region.ValueString(), SharedConfigFiles: files, Now: now})
 		if err != nil {
 			diags.AddAttributeError(path.Root("eks").AtName("cluster_name"), "Invalid eks token source", "eks.cluster_name: "+err.Error()+".")
 			return nil, ""
@@ -254,7 +259,7 @@ func eksAttribute() schema.Attribute {
 			"do: a presigned STS `GetCallerIdentity` request for the EKS cluster, signed with the AWS SDK's " +
 			"default credential chain (environment variables, shared files and profiles, web identity, SSO, " +
 			"container and instance roles), so that Terraform Cloud's AWS dynamic credentials work and no token is " +
-			"stored anywhere. A token lasts 15 minutes and is signed again after 14, so long applies keep working; " +
+			"stored anywhere (see `shared_config_files`). A token lasts 15 minutes and is signed again after 14, so long applies keep working; " +
 			"Orka upgrades do not invalidate it. The EKS cluster must map the AWS identity to an Orka user or " +
 			"administrator (an EKS access entry or `aws-auth`). Conflicts with `token` and `exec`. Environment " +
 			"variables: `" + envEKSClusterName + "` and `" + envEKSRegion + "`, used when none of `token`, `exec` and " +
@@ -270,6 +275,14 @@ func eksAttribute() schema.Attribute {
 				MarkdownDescription: "AWS region of the STS endpoint that signs, such as `us-east-1`. Defaults to the " +
 					"region of the AWS configuration (`AWS_REGION`, the profile), else `us-east-1`.",
 				Optional: true,
+			},
+			"shared_config_files": schema.ListAttribute{
+				MarkdownDescription: "AWS shared config files to read instead of the default `~/.aws/config`. With HCP " +
+					"Terraform's (Terraform Cloud's) AWS dynamic credentials, set it to " +
+					"`[var.tfc_aws_dynamic_credentials.default.shared_config_file]`: the run's role and identity token " +
+					"are in that file.",
+				ElementType: types.StringType,
+				Optional:    true,
 			},
 		},
 	}

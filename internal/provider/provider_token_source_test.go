@@ -236,6 +236,32 @@ func TestAccEKSTokenSource_adminAppliesAcrossReleaseUpgrade(t *testing.T) {
 			t.Errorf("the plan with an unmapped AWS identity does not say %q:\n%s", want, fail)
 		}
 	}
+
+	// From the environment alone (ORKA_EKS_CLUSTER_NAME), with the AWS credentials in a shared
+	// config file named by shared_config_files, as HCP Terraform's dynamic credentials hand
+	// them over (here a credential_process, so that nothing leaves this machine).
+	dir := t.TempDir()
+	creds := filepath.Join(dir, "creds.sh")
+	if err := os.WriteFile(creds, []byte("#!/bin/sh\necho '{\"Version\":1,\"AccessKeyId\":\""+eksTestKeyID+
+		"\",\"SecretAccessKey\":\""+eksTestSecret+"\"}'\n"), 0o700); err != nil { //nolint:gosec // executable test script
+		t.Fatal(err)
+	}
+	shared := filepath.Join(dir, "config")
+	if err := os.WriteFile(shared, []byte("[default]\nregion = eu-west-1\ncredential_process = "+creds+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	c.setenv("AWS_ACCESS_KEY_ID", "", "AWS_SECRET_ACCESS_KEY", "", "ORKA_EKS_CLUSTER_NAME", eksTestName,
+		"AWS_CONFIG_FILE", shared)
+	c.write("main.tf", tokenProviderBlock(e.endpoint, "")+adminEstate(ns))
+	if out := c.run(false, "plan", "-input=false"); !strings.Contains(out, "No changes.") {
+		t.Errorf("ORKA_EKS_CLUSTER_NAME with AWS_CONFIG_FILE: the plan shows changes:\n%s", out)
+	}
+	// The default config file holds nothing now: only shared_config_files can give credentials.
+	c.setenv("ORKA_EKS_CLUSTER_NAME", "", "AWS_CONFIG_FILE", filepath.Join(dir, "none"))
+	c.write("main.tf", tokenProviderBlock(e.endpoint, fmt.Sprintf("  eks = {\n    cluster_name = %q\n    shared_config_files = [%q]\n  }", eksTestName, shared))+adminEstate(ns))
+	if out := c.run(false, "plan", "-input=false"); !strings.Contains(out, "No changes.") {
+		t.Errorf("eks with shared_config_files: the plan shows changes:\n%s", out)
+	}
 }
 
 // tokenLines writes an exec command that prints line N of a file on its Nth run (the last
