@@ -23,7 +23,7 @@ import (
 // with its own cluster name, so a token is good for that cluster only, and for 15 minutes from
 // its signing time.
 const (
-	EKSTokenPrefix     = "k8s-aws-v1."
+	EKSTokenPrefix     = "k8s-aws-v1." //nolint:gosec // a format prefix, not a credential
 	EKSClusterIDHeader = "x-k8s-aws-id"
 	// EKSTokenLifetime is how long EKS accepts a token after its X-Amz-Date.
 	EKSTokenLifetime = 15 * time.Minute

@@ -91,9 +91,9 @@ func runTokenCommand(ctx context.Context, cfg ExecConfig, timeout time.Duration)
 			return Token{}, fmt.Errorf("the command did not finish within %s", timeout)
 		}
 		if msg != "" {
-			return Token{}, fmt.Errorf("the command failed (%v): %s", runErr, excerpt([]byte(msg)))
+			return Token{}, fmt.Errorf("the command failed (%w): %s", runErr, excerpt([]byte(msg)))
 		}
-		return Token{}, fmt.Errorf("the command failed (%v) and wrote nothing to standard error", runErr)
+		return Token{}, fmt.Errorf("the command failed (%w) and wrote nothing to standard error", runErr)
 	}
 	if parseErr != nil {
 		return Token{}, parseErr

@@ -25,7 +25,7 @@ import (
 // cluster name and every signed parameter) and then maps the access key to a subject.
 
 // eksTokenPrefix starts every EKS IAM token.
-const eksTokenPrefix = "k8s-aws-v1."
+const eksTokenPrefix = "k8s-aws-v1." //nolint:gosec // a format prefix, not a credential
 
 // eksTokenLifetime is how long after its X-Amz-Date a token is accepted (aws-iam-authenticator's
 // 15 minutes).
@@ -160,7 +160,8 @@ func eksSignatureValid(u *url.URL, q url.Values, cluster, region string, id EKSI
 			q2[k] = v
 		}
 	}
-	r, err := http.NewRequestWithContext(context.Background(), http.MethodGet,
+	// The request is only signed, never sent.
+	r, err := http.NewRequestWithContext(context.Background(), http.MethodGet, //nolint:gosec // never sent
 		"https://"+u.Host+"/?"+q2.Encode(), nil)
 	if err != nil {
 		return false

@@ -15,8 +15,8 @@ import (
 // so that Terraform folds repeated warnings into one ("and N more similar warnings"), and
 // errors read as one cause; the detail still names the object each one is about.
 const (
-	summaryTokenRejected = "Orka rejected the provider's token" //nolint:gosec // a message, not a credential
-	summaryTokenSource   = "The provider could not get an Orka token"
+	summaryTokenRejected = "Orka rejected the provider's token"       //nolint:gosec // a message, not a credential
+	summaryTokenSource   = "The provider could not get an Orka token" //nolint:gosec // a message
 	summaryAdminNeeded   = "An Orka administrator's token is needed"
 	summaryForbidden     = "The provider's token lacks a permission"
 	summaryUnavailable   = "The Orka API is unavailable"

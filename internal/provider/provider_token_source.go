@@ -27,7 +27,7 @@ import (
 const (
 	envEKSClusterName     = "ORKA_EKS_CLUSTER_NAME"
 	envEKSRegion          = "ORKA_EKS_REGION"
-	envTokenExpiryWarning = "ORKA_TOKEN_EXPIRY_WARNING"
+	envTokenExpiryWarning = "ORKA_TOKEN_EXPIRY_WARNING" //nolint:gosec // a variable name
 	// defaultTokenExpiryWarning is a week: enough to rotate a service-account token calmly.
 	defaultTokenExpiryWarning = 7 * 24 * time.Hour
 )
