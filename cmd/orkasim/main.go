@@ -69,6 +69,8 @@ Control routes (admin token; not part of Orka):
   GET    /_sim/requests     DELETE /_sim/requests
   POST   /_sim/reset
   POST   /_sim/users        {"name":"alice@example.com","admin":false} -> {"token":"..."} (a 1-hour user token)
+  POST   /_sim/eks          {"cluster":"orka-on-aws","identities":[{"accessKeyId","secretAccessKey","user","admin"}]}
+                            (accept EKS IAM tokens signed for that cluster by those AWS keys)
   GET    /_sim/variants     POST /_sim/variants {"omitVMCustomMetadata":true,"sparseVMItems":false,"legacyImageCache":false}
                             (changes only the switches named)
 
@@ -97,6 +99,16 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	smallTeams := fs.String("small-teams-admin", "", "`namespace/name` of an Orka Small Teams admin service account (e.g. orka-default/orka-admin): created if missing, its tokens act as an administrator, and a token for it is printed as ORKA_SMALL_TEAMS_ADMIN_TOKEN")
 	omitMetadata := fs.Bool("omit-vm-metadata", false, "variant: VM get and list items carry no customMetadata field")
 	sparseVMs := fs.Bool("sparse-vm-items", false, "variant: VM get and list items carry no namespace, vmConfig or type")
+	eksCluster := fs.String("eks-cluster", "", "accept EKS IAM tokens (Orka on AWS) signed for this EKS cluster `name` by an --eks-identity; no AWS service is called")
+	var eksIdentities []orkasim.EKSIdentity
+	fs.Func("eks-identity", "map an AWS key to a user for EKS IAM tokens, as `ACCESS_KEY_ID:SECRET_ACCESS_KEY:USER[:admin]` (repeatable; the secret lets the simulator check signatures as STS would)",
+		func(v string) error {
+			id, err := orkasim.ParseEKSIdentity(v)
+			if err == nil {
+				eksIdentities = append(eksIdentities, id)
+			}
+			return err
+		})
 	legacyCache := fs.Bool("legacy-image-cache", false, "variant: serve only remove of the documented .../cache/images routes; add, read and list only on the older .../imagecache routes")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -107,6 +119,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if *nodes < 1 {
 		return fmt.Errorf("--nodes must be at least 1")
 	}
+	if len(eksIdentities) > 0 && *eksCluster == "" {
+		return fmt.Errorf("--eks-identity needs --eks-cluster")
+	}
 	if *latency < 0 || *jitter < 0 {
 		return fmt.Errorf("--latency and --latency-jitter must not be negative")
 	}
@@ -115,7 +130,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		AdminToken: *token, Nodes: *nodes, DeployDelay: *deployDelay, Minute: *minute,
 		CacheDelay: *cacheDelay, GPUPassthrough: *gpu, Latency: *latency, LatencyJitter: *jitter,
 		SmallTeamsAdmin: *smallTeams, OmitVMCustomMetadata: *omitMetadata, SparseVMItems: *sparseVMs,
-		LegacyImageCache: *legacyCache,
+		LegacyImageCache: *legacyCache, EKSCluster: *eksCluster, EKSIdentities: eksIdentities,
 	}
 	if err := opts.Validate(); err != nil {
 		return fmt.Errorf("--small-teams-admin: %w", err)

@@ -14,6 +14,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/orkatf/terraform-provider-orka/internal/orka"
 )
 
 // start runs the program on a free port and returns the lines it printed on stdout.
@@ -170,7 +172,7 @@ func TestRunUsage(t *testing.T) {
 		t.Fatalf("-h: %v", err)
 	}
 	for _, want := range []string{"--omit-vm-metadata", "--sparse-vm-items", "--legacy-image-cache", "-small-teams-admin",
-		"ORKA_SMALL_TEAMS_ADMIN_TOKEN", "/_sim/users", "/_sim/variants", "/_sim/upgrade", "/_sim/faults", "/_sim/reset"} {
+		"ORKA_SMALL_TEAMS_ADMIN_TOKEN", "-eks-cluster", "-eks-identity", "/_sim/eks", "/_sim/users", "/_sim/variants", "/_sim/upgrade", "/_sim/faults", "/_sim/reset"} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("usage lacks %q:\n%s", want, out.String())
 		}
@@ -206,6 +208,37 @@ func TestRunRejectsBadFlags(t *testing.T) {
 		{"--small-teams-admin", "orka-admin"}, {"--small-teams-admin", "ci/orka-admin"}} {
 		if err := run(context.Background(), args, io.Discard, io.Discard); err == nil {
 			t.Fatalf("%v accepted", args)
+		}
+	}
+}
+
+// With --eks-cluster and --eks-identity, an EKS IAM token signed by that AWS key for that
+// cluster acts as the mapped administrator; one signed for another cluster is refused.
+func TestRunEKS(t *testing.T) {
+	t.Setenv("AWS_ACCESS_KEY_ID", "AKIAORKASIMCMDTEST01")
+	t.Setenv("AWS_SECRET_ACCESS_KEY", "cmd-test-secret")
+	t.Setenv("AWS_REGION", "us-east-1")
+	t.Setenv("AWS_CONFIG_FILE", os.DevNull)
+	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", os.DevNull)
+	t.Setenv("AWS_EC2_METADATA_DISABLED", "true")
+	env := start(t, 2, "--eks-cluster", "orka-on-aws", "--eks-identity", "AKIAORKASIMCMDTEST01:cmd-test-secret:eks-admin:admin")
+	for cluster, want := range map[string]int{"orka-on-aws": 201, "another": 401} {
+		src, err := orka.NewEKSTokenSource(orka.EKSConfig{ClusterName: cluster})
+		if err != nil {
+			t.Fatal(err)
+		}
+		tok, err := src.Token(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if code := call(t, http.DefaultClient, "POST", env["ORKA_ENDPOINT"]+"/api/v1/namespaces", tok.Value, `{"name":"orka-eks-`+cluster+`"}`, nil); code != want {
+			t.Errorf("a token for cluster %q creating a namespace: %d, want %d", cluster, code, want)
+		}
+	}
+	for _, args := range [][]string{{"--eks-identity", "A:s:u"}, {"--eks-cluster", "x", "--eks-identity", "A:s"},
+		{"--eks-cluster", "x", "--eks-identity", "A:s:u:root"}} {
+		if err := run(context.Background(), args, io.Discard, io.Discard); err == nil {
+			t.Errorf("%v accepted", args)
 		}
 	}
 }

@@ -45,8 +45,14 @@ type Config struct {
 	// Endpoint is the base URL, e.g. https://acme.orka.app or http://10.0.0.1; routes are
 	// appended under /api/v1.
 	Endpoint string
-	// Token is the bearer token; ClusterInfo does not need it.
+	// Token is the bearer token; ClusterInfo does not need it. TokenSource, when set, is
+	// used instead.
 	Token string
+	// TokenSource mints the bearer token of each request (exec command, EKS IAM); a 401 makes
+	// the client ask it once for a fresh token and send the request again.
+	TokenSource TokenSource
+	// Now is the clock that judges whether a rejected token had expired; nil means time.Now.
+	Now func() time.Time
 	// CACertificatePEM is an extra CA for HTTPS, added to the system pool.
 	CACertificatePEM   string
 	InsecureSkipVerify bool
@@ -71,8 +77,8 @@ type Config struct {
 // Client talks to one Orka cluster. It is safe for concurrent use.
 type Client struct {
 	endpoint      string // normalized base URL, no trailing slash
-	token         string
-	tokenKind     TokenKind
+	source        TokenSource
+	now           func() time.Time
 	admin         *adminProbe // what Orka said of the token's administrator rights
 	userAgent     string
 	maxRetries    int
@@ -122,8 +128,8 @@ func New(cfg Config) (*Client, error) {
 
 	c := &Client{
 		endpoint:      endpoint,
-		token:         cfg.Token,
-		tokenKind:     tokenKindOf(cfg.Token),
+		source:        cfg.TokenSource,
+		now:           cfg.Now,
 		admin:         &adminProbe{},
 		userAgent:     cfg.UserAgent,
 		maxRetries:    cfg.MaxRetries,
@@ -135,6 +141,12 @@ func New(cfg Config) (*Client, error) {
 	}
 	if c.userAgent == "" {
 		c.userAgent = DefaultUserAgent
+	}
+	if c.source == nil {
+		c.source = StaticTokenSource(cfg.Token)
+	}
+	if c.now == nil {
+		c.now = time.Now
 	}
 	if c.maxRetries < 0 {
 		c.maxRetries = DefaultMaxRetries
@@ -195,10 +207,9 @@ func normalizeEndpoint(raw string) (string, error) {
 // token (e.g. to check a freshly minted service-account token).
 func (c *Client) WithToken(token string) *Client {
 	cp := *c
-	cp.token = token
+	cp.source = StaticTokenSource(token)
 	cp.lists = newListCache() // another token may be allowed to see other things
 	// cp.cacheRoutes stays shared: which routes exist is the cluster's, not the token's.
-	cp.tokenKind = tokenKindOf(token)
 	cp.admin = &adminProbe{}
 	return &cp
 }
@@ -241,9 +252,37 @@ func (c *Client) do(ctx context.Context, cl call) ([]byte, error) {
 		}
 	}
 
+	var tok Token
+	if !cl.noAuth {
+		var err error
+		if tok, err = c.source.Token(ctx); err != nil {
+			return nil, fmt.Errorf("%s %s: not sent: %w", cl.method, cl.path, err)
+		}
+	}
+	body, err := c.send1(ctx, cl, payload, tok)
+	if cl.noAuth || !IsUnauthorized(err) || !c.source.Renew(tok.Value) {
+		return body, err
+	}
+	// Orka rejected a token the source can replace (it expired early, or the cluster was
+	// upgraded): a 401 means nothing was carried out, so the request is sent once more with a
+	// fresh token, whatever its method.
+	fresh, ferr := c.source.Token(ctx)
+	if ferr != nil {
+		return nil, fmt.Errorf("%s %s: Orka rejected the token (HTTP 401), and a fresh one could not be had: %w",
+			cl.method, cl.path, ferr)
+	}
+	body, err = c.send1(ctx, cl, payload, fresh)
+	if ae, ok := AsAPIError(err); ok && ae.Credential != nil {
+		ae.Credential.Renewed = true
+	}
+	return body, err
+}
+
+// send1 sends a call with one token (and the transport retries) and returns the 2xx body.
+func (c *Client) send1(ctx context.Context, cl call, payload []byte, tok Token) ([]byte, error) {
 	info := &callInfo{secretResponse: cl.secretResponse}
-	if c.token != "" && !cl.noAuth {
-		info.secrets = []string{c.token}
+	if tok.Value != "" {
+		info.secrets = []string{tok.Value}
 	}
 	info.requestBody = info.redactBody(payload, false)
 	ctx = context.WithValue(ctx, callInfoKey{}, info)
@@ -261,8 +300,8 @@ func (c *Client) do(ctx context.Context, cl call) ([]byte, error) {
 	if payload != nil {
 		req.Header.Set("Content-Type", "application/json")
 	}
-	if !cl.noAuth && c.token != "" {
-		req.Header.Set("Authorization", "Bearer "+c.token)
+	if tok.Value != "" {
+		req.Header.Set("Authorization", "Bearer "+tok.Value)
 	}
 	path := req.URL.EscapedPath()
 
@@ -282,9 +321,12 @@ func (c *Client) do(ctx context.Context, cl call) ([]byte, error) {
 	}
 	if !successful(resp.StatusCode) {
 		apiErr := apiErrorFromResponse(cl.method, path, resp, body, st.attempts)
-		apiErr.Message = c.scrub(apiErr.Message)
-		apiErr.BodyExcerpt = c.scrub(apiErr.BodyExcerpt)
-		apiErr.Token = c.tokenKind
+		apiErr.Message = scrubToken(apiErr.Message, tok.Value)
+		apiErr.BodyExcerpt = scrubToken(apiErr.BodyExcerpt, tok.Value)
+		apiErr.Token = tokenKindOf(tok.Value)
+		if resp.StatusCode == http.StatusUnauthorized && !cl.noAuth {
+			apiErr.Credential = c.credentialOf(tok)
+		}
 		if !idempotent(cl.method) &&
 			(resp.StatusCode == http.StatusBadGateway || resp.StatusCode == http.StatusGatewayTimeout) {
 			return nil, &AmbiguousError{Method: cl.method, Path: path, Err: apiErr}
@@ -316,13 +358,13 @@ func (c *Client) transportFailure(ctx context.Context, st *retryState, err error
 	return &TransportError{Method: st.method, Path: st.path, Err: err, Attempts: st.attempts}
 }
 
-// scrub removes the client's own bearer token from text that came from the server (a
+// scrubToken removes the bearer token sent from text that came from the server (a
 // misbehaving proxy could echo request headers into an error page).
-func (c *Client) scrub(s string) string {
-	if c.token == "" || s == "" {
+func scrubToken(s, token string) string {
+	if token == "" || s == "" {
 		return s
 	}
-	return strings.ReplaceAll(s, c.token, "***")
+	return strings.ReplaceAll(s, token, "***")
 }
 
 // apiErrorFromResponse builds an APIError from a non-2xx response and its body.

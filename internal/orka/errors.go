@@ -34,6 +34,8 @@ type APIError struct {
 	// Token is what the client knew about the token it sent, so that a 403 can say whose
 	// rights fell short.
 	Token TokenKind
+	// Credential describes the rejected token of a 401 (nil on other answers).
+	Credential *Credential
 	// noStatus is set when the body was no Kubernetes Status (plain text, HTML, nothing): a
 	// 404 of that kind is what a server without the route answers (IsRouteMissing). An
 	// APIError built by hand leaves it unset, so it never looks like a missing route.

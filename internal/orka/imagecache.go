@@ -218,7 +218,7 @@ func (c *Client) changeImageCache(ctx context.Context, action, path string, olde
 	}
 	results := decodeImageCacheResults(raw)
 	for i := range results {
-		results[i].Message = c.scrub(results[i].Message)
+		results[i].Message = scrubToken(results[i].Message, c.source.Current())
 	}
 	for _, r := range results {
 		if r.Failed() {

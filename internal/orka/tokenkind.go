@@ -53,7 +53,8 @@ type adminProbe struct {
 // means yes, and any other answer (unreachable, a maintenance window) leaves it open, so the
 // token is let through and Orka decides at apply.
 func (c *Client) MayAdminister(ctx context.Context) bool {
-	if c.tokenKind.CanAdminister() {
+	kind := c.TokenKind()
+	if kind.CanAdminister() {
 		return true
 	}
 	p := c.admin
@@ -62,7 +63,7 @@ func (c *Client) MayAdminister(ctx context.Context) bool {
 	if p.decided {
 		return p.admin
 	}
-	err := c.get(ctx, routeServiceAccounts(c.tokenKind.Namespace), nil)
+	err := c.get(ctx, routeServiceAccounts(kind.Namespace), nil)
 	switch {
 	case err == nil:
 		p.decided, p.admin = true, true
@@ -101,5 +102,7 @@ func tokenKindOf(token string) TokenKind {
 	return TokenKind{ServiceAccount: true, Namespace: ns, Name: name}
 }
 
-// TokenKind returns what is known about the client's own token.
-func (c *Client) TokenKind() TokenKind { return c.tokenKind }
+// TokenKind returns what is known about the client's own token: the configured one, or the
+// one its source handed out last (a source that has minted none yet is of unknown rights,
+// and Orka decides).
+func (c *Client) TokenKind() TokenKind { return tokenKindOf(c.source.Current()) }

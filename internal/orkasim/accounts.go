@@ -162,6 +162,11 @@ func (o Options) Validate() error {
 			return err
 		}
 	}
+	for _, id := range o.EKSIdentities {
+		if err := validateEKSIdentity(id); err != nil {
+			return err
+		}
+	}
 	return nil
 }
 

@@ -390,6 +390,16 @@ func (s *Server) serveSim(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		writeJSON(w, http.StatusCreated, TokenResponse{Token: tok})
+	case "POST /_sim/eks":
+		var req EKSRequest
+		if !decode(&req) {
+			return
+		}
+		if err := s.SetEKS(req); err != nil {
+			writeError(w, badRequest("%v", err))
+			return
+		}
+		writeJSON(w, http.StatusOK, map[string]any{"cluster": req.Cluster, "identities": len(req.Identities)})
 	case "GET /_sim/variants":
 		writeJSON(w, http.StatusOK, s.Variants())
 	case "POST /_sim/variants":

@@ -41,6 +41,9 @@ type Server struct {
 	variants atomic.Pointer[Variants]
 	// smallTeams is Options.SmallTeamsAdmin; nil without it.
 	smallTeams *smallTeamsAdmin
+	// eksCluster and eksIdentities are Options.EKSCluster and EKSIdentities (SetEKS).
+	eksCluster    string
+	eksIdentities map[string]EKSIdentity
 
 	closeOnce sync.Once
 	closed    chan struct{} // closed by Close: waiting deploys and delays end at once
@@ -80,6 +83,9 @@ func New(opts Options) *Server {
 		a := &smallTeamsAdmin{ns: ns, sa: sa, rec: tokenRec{ns: ns, sa: sa, exp: now.Add(defaultTokenLifetime)}}
 		a.token = s.mintJWT(&a.rec, now)
 		s.smallTeams = a
+	}
+	if err := s.SetEKS(EKSRequest{Cluster: opts.EKSCluster, Identities: opts.EKSIdentities}); err != nil {
+		panic("orkasim: " + err.Error())
 	}
 	s.st = s.seed()
 	return s
@@ -318,6 +324,9 @@ func (s *Server) authenticate(r *http.Request) (principal, *apiError) {
 	defer s.mu.Unlock()
 	if tok == s.admin && !s.adminRevoked {
 		return principal{admin: true, subject: adminSubject}, nil
+	}
+	if strings.HasPrefix(tok, eksTokenPrefix) {
+		return s.authenticateEKSLocked(tok)
 	}
 	if t := s.validTokenLocked(tok); t != nil {
 		return principal{admin: s.isSmallTeamsAdmin(t.ns, t.sa), subject: saSubject(t.ns, t.sa), ns: t.ns, sa: t.sa}, nil

@@ -38,6 +38,13 @@ type Options struct {
 	// New panics on a malformed value; Options.Validate reports it.
 	SmallTeamsAdmin string
 
+	// EKSCluster, when set, makes the simulator accept EKS IAM tokens (as Orka on AWS does,
+	// orka-api.md §10) signed for this EKS cluster name by one of EKSIdentities, each acting as
+	// the user it maps to. No AWS service is called: the simulator checks the signature with
+	// the identity's secret key. POST /_sim/eks changes both at run time.
+	EKSCluster    string
+	EKSIdentities []EKSIdentity
+
 	// The variants below choose among answers MacStadium documents nothing about, so that a
 	// client can be tested against each (see Variants; SetVariants changes them at run time).
 

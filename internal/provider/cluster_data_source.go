@@ -107,7 +107,7 @@ func (d *clusterDataSource) Read(ctx context.Context, _ datasource.ReadRequest, 
 		m.TokenAccepted = types.BoolValue(true)
 	case orka.IsUnauthorized(err):
 		m.TokenAccepted = types.BoolValue(false)
-		resp.Diagnostics.AddWarning(summaryTokenRejected, tokenRejectedAdvice)
+		resp.Diagnostics.AddWarning(summaryTokenRejected, tokenRejectedAdviceFor(err))
 	default:
 		summary, detail := describeAPIError("Could not check the provider's token", err)
 		resp.Diagnostics.AddWarning(summary, detail+"\n\ntoken_accepted is null: the check could not be made.")

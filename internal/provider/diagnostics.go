@@ -15,7 +15,8 @@ import (
 // so that Terraform folds repeated warnings into one ("and N more similar warnings"), and
 // errors read as one cause; the detail still names the object each one is about.
 const (
-	summaryTokenRejected = "Orka rejected the provider's token" //nolint:gosec // a message, not a credential
+	summaryTokenRejected = "Orka rejected the provider's token"       //nolint:gosec // a message, not a credential
+	summaryTokenSource   = "The provider could not get an Orka token" //nolint:gosec // a message
 	summaryAdminNeeded   = "An Orka administrator's token is needed"
 	summaryForbidden     = "The provider's token lacks a permission"
 	summaryUnavailable   = "The Orka API is unavailable"
@@ -68,6 +69,8 @@ func causeSummary(err error) string {
 	switch {
 	case orka.IsUnauthorized(err):
 		return summaryTokenRejected
+	case orka.IsTokenSourceFailure(err):
+		return summaryTokenSource
 	case orka.IsForbidden(err):
 		if forbiddenNeedsAdmin(err) {
 			return summaryAdminNeeded
@@ -93,7 +96,11 @@ func apiErrorDetail(err error) string {
 	b.WriteString("\n\n")
 	switch {
 	case orka.IsUnauthorized(err):
-		b.WriteString(tokenRejectedAdvice)
+		b.WriteString(tokenRejectedAdviceFor(err))
+	case orka.IsTokenSourceFailure(err):
+		b.WriteString("No request was sent. Fix the token source named above (run the exec command by hand, or " +
+			"check with `aws sts get-caller-identity` that the AWS credentials the eks source uses are there), " +
+			"then run Terraform again. Nothing was lost from the Terraform state.")
 	case orka.IsForbidden(err):
 		b.WriteString(forbiddenAdvice(err))
 	case orka.IsAmbiguous(err):

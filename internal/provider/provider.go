@@ -78,6 +78,9 @@ type providerModel struct {
 	MaxRetries         types.Int64  `tfsdk:"max_retries"`
 	RequestTimeout     types.String `tfsdk:"request_timeout"`
 	Owner              types.String `tfsdk:"owner"`
+	TokenExpiryWarning types.String `tfsdk:"token_expiry_warning"`
+	Exec               types.Object `tfsdk:"exec"`
+	EKS                types.Object `tfsdk:"eks"`
 }
 
 // providerData is what Configure hands to every resource and data source.
@@ -117,6 +120,9 @@ func (p *orkaProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp 
 				Sensitive:  true,
 				Validators: []validator.String{tokenValidator()},
 			},
+			"token_expiry_warning": tokenExpiryWarningAttribute(),
+			"exec":                 execAttribute(),
+			"eks":                  eksAttribute(),
 			"namespace": schema.StringAttribute{
 				MarkdownDescription: "Namespace used by namespaced resources that do not set their own. Defaults to `" +
 					orka.DefaultNamespace + "`. Environment variable: `" + envNamespace + "`.",
@@ -188,6 +194,7 @@ func (p *orkaProvider) Configure(ctx context.Context, req provider.ConfigureRequ
 		{"endpoint", cfg.Endpoint}, {"token", cfg.Token}, {"namespace", cfg.Namespace},
 		{"ca_certificate", cfg.CACertificate}, {"ca_certificate_file", cfg.CACertificateFile}, {"insecure_skip_verify", cfg.InsecureSkipVerify},
 		{"max_retries", cfg.MaxRetries}, {"request_timeout", cfg.RequestTimeout}, {"owner", cfg.Owner},
+		{"token_expiry_warning", cfg.TokenExpiryWarning}, {"exec", cfg.Exec}, {"eks", cfg.EKS},
 	}
 	for _, u := range unknown {
 		if name := u.name; u.v.IsUnknown() {
@@ -201,7 +208,6 @@ func (p *orkaProvider) Configure(ctx context.Context, req provider.ConfigureRequ
 	}
 
 	endpoint := stringOrEnv(cfg.Endpoint, envEndpoint)
-	token := stringOrEnv(cfg.Token, envToken)
 	namespace := stringOrEnv(cfg.Namespace, envNamespace)
 	if namespace == "" {
 		namespace = orka.DefaultNamespace
@@ -237,13 +243,8 @@ func (p *orkaProvider) Configure(ctx context.Context, req provider.ConfigureRequ
 			"Set endpoint in the provider \"orka\" block or the "+envEndpoint+" environment variable to the "+
 				"Orka API URL, such as https://acme.orka.app.")
 	}
-	if token == "" {
-		resp.Diagnostics.AddAttributeError(path.Root("token"), "Missing Orka API token",
-			"Set token in the provider \"orka\" block or the "+envToken+" environment variable (in Terraform "+
-				"Cloud, a sensitive workspace variable). Namespaces, service accounts and their tokens, role bindings "+
-				"and registry credentials need an administrator's token (orka3 user get-token); VMs, VM configs and "+
-				"image caches also work with a service-account token bound to their namespace.")
-	}
+	source, token := configuredTokenSource(ctx, cfg, p.now, &resp.Diagnostics)
+	expiryLead := tokenExpiryWarning(cfg, &resp.Diagnostics)
 
 	insecure, err := boolOrEnv(cfg.InsecureSkipVerify, envInsecureSkipVerify)
 	if err != nil {
@@ -272,10 +273,12 @@ func (p *orkaProvider) Configure(ctx context.Context, req provider.ConfigureRequ
 		return
 	}
 	warnInsecureTransport(endpoint, insecure, &resp.Diagnostics)
+	warnTokenExpiry(token, expiryLead, p.now(), &resp.Diagnostics)
 
 	client, err := orka.New(orka.Config{
 		Endpoint:           endpoint,
-		Token:              token,
+		TokenSource:        source,
+		Now:                p.now,
 		CACertificatePEM:   caPEM,
 		InsecureSkipVerify: insecure,
 		MaxRetries:         int(retries),
