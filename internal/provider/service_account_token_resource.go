@@ -132,7 +132,7 @@ func (r *serviceAccountTokenResource) Schema(_ context.Context, _ resource.Schem
 					"window's `end`: a recovery run before `end` mints tokens that the first plan after `end` would " +
 					"throw away again. The value in the configuration decides, not the one in state: setting it to " +
 					"null (or to a later window) stops a pending regeneration. A value known only during apply " +
-					"decides at the next plan.",
+					"cannot be judged at plan time: the token is then regenerated, and the plan says why.",
 				Optional:   true,
 				Validators: []validator.String{rfc3339Validator{}},
 			},
@@ -171,12 +171,12 @@ func (r *serviceAccountTokenResource) ValidateConfig(ctx context.Context, req re
 
 // ModifyPlan shows the namespace, and decides by the clock whether the token needs replacing
 // now: when a changed rotate_before puts it inside the new margin, or when regenerate_after, as
-// configured now, has passed since the token was issued. regenerate_after is judged here and
-// not in Read because the configuration must decide, not the state: a value left in state by an
-// old window (or by `end`, as guides used to wire) would otherwise keep throwing good tokens
-// away, and unsetting it would come too late. A changed rule that the token still satisfies is
-// recorded in place (a new upgrade window being announced must not mint a token before the
-// window has even started).
+// configured and recorded, has passed since the token was issued. regenerate_after is judged
+// here and not in Read because the configuration must decide, not the state: a value left in
+// state by an old window (or by `end`, as guides used to wire) would otherwise keep throwing
+// good tokens away, and unsetting it would come too late. A changed rule that the token still
+// satisfies is recorded in place (a new upgrade window being announced must not mint a token
+// before the window has even started).
 func (r *serviceAccountTokenResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
 	planNamespace(ctx, r.data, req, resp)
 	if !requireAdministrator(ctx, r.data, "orka_service_account_token", req, resp, "namespace", "service_account") ||
@@ -200,15 +200,18 @@ func (r *serviceAccountTokenResource) ModifyPlan(ctx context.Context, req resour
 			resp.RequiresReplace = append(resp.RequiresReplace, path.Root("rotate_before"))
 		}
 	}
-	// An unknown regenerate_after (its window is read only during apply) decides nothing now:
-	// the value is recorded, and the next plan judges it. Orka rejecting the token still
-	// regenerates it at once.
+	// A regenerate_after known only during apply cannot be judged now, and Terraform refuses a
+	// plan that turns from an update into a replacement during apply: regenerate the token, and
+	// say why.
 	reason := regenerateAfterReason(plan.RegenerateAfter, state.IssuedAt, now)
+	if plan.RegenerateAfter.IsUnknown() {
+		reason = "its regenerate_after is known only during apply, so it cannot be judged at plan time"
+	}
 	if reason == "" {
 		return
 	}
-	// The token is the same, so nothing in the configuration changed: mark what the new token
-	// changes as unknown and have that force the replacement, which the plan then shows.
+	// regenerate_after itself has usually not changed (the clock has moved past it): mark what
+	// the new token changes as unknown and have that force the replacement, which the plan shows.
 	plan.ID, plan.Token = types.StringUnknown(), types.StringUnknown()
 	plan.IssuedAt, plan.ExpiresAt = types.StringUnknown(), types.StringUnknown()
 	resp.Diagnostics.Append(resp.Plan.Set(ctx, plan)...)

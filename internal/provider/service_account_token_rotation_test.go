@@ -331,3 +331,34 @@ func hclList(items []string) string {
 	}
 	return "[" + strings.Join(quoted, ", ") + "]"
 }
+
+// A regenerate_after known only during apply cannot be judged at plan time, and a decision
+// taken during apply could not change the plan any more: the token is regenerated, with the
+// warning that says why, and the value judges it from then on.
+func TestAccServiceAccountTokenRotation_unknownUntilApply(t *testing.T) {
+	e, clock := newClockEnv(t)
+	account := testName("sa")
+	tokens := &tokenCapture{e: e}
+	cfg := func(after time.Time) string {
+		return e.config(fmt.Sprintf(`
+resource "terraform_data" "window" {
+  input = %q
+}
+`, rfc3339(after)) + tokenHCL(account, "  regenerate_after = terraform_data.window.output"))
+	}
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: e.factories(),
+		Steps: []resource.TestStep{
+			{Config: cfg(clockStart.Add(time.Hour)), Check: tokens.capture(tokenAddr)},
+			{
+				PreConfig:         func() { clock.advance(2 * time.Hour) },
+				Config:            cfg(clockStart.Add(90 * time.Minute)),
+				ConfigPlanChecks:  planAction(tokenAddr, plancheck.ResourceActionDestroyBeforeCreate),
+				ConfigStateChecks: issuedAt(clockStart.Add(2 * time.Hour)),
+				Check:             resource.ComposeTestCheckFunc(tokens.capture(tokenAddr), tokens.changed(true)),
+			},
+			// The value is now recorded, and the new token was issued after it.
+			{Config: cfg(clockStart.Add(90 * time.Minute)), ConfigPlanChecks: emptyPlan()},
+		},
+	})
+}
