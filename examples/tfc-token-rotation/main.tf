@@ -49,11 +49,24 @@ variable "pipelines" {
   }
 }
 
-# The end of the next announced maintenance window, if any (for example from
-# data.orka_upgrade_window). Tokens issued before it are regenerated on the first run after it.
-variable "maintenance_window_end" {
+# The next maintenance window, once scheduled: MacStadium's start time (RFC 3339) and the type
+# of upgrade (release, infrastructure or patch). On Orka on AWS or on-prem, the start and type of
+# the upgrade you run yourself.
+variable "upgrade_start" {
   type    = string
   default = null
+}
+
+variable "upgrade_type" {
+  type    = string
+  default = "release"
+}
+
+# regenerate_tokens_after is the window's start for release and layer upgrades, which stop
+# service-account tokens working, and null for patches (and while no window is scheduled).
+data "orka_upgrade_window" "next" {
+  type  = var.upgrade_type
+  start = var.upgrade_start
 }
 
 data "tfe_workspace" "pipeline" {
@@ -88,8 +101,8 @@ resource "orka_service_account_token" "pipeline" {
   service_account  = orka_service_account.pipeline[each.key].name
   namespace        = orka_service_account.pipeline[each.key].namespace
   duration         = "720h"
-  rotate_before    = "168h"
-  regenerate_after = var.maintenance_window_end
+  rotate_before    = "504h" # an admin run at least every three weeks regenerates it before it expires
+  regenerate_after = data.orka_upgrade_window.next.regenerate_tokens_after
 
   lifecycle {
     create_before_destroy = true

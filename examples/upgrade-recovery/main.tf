@@ -116,12 +116,14 @@ data "orka_upgrade_window" "next" {
   namespaces = [orka_namespace.ci.name]
 }
 
-# Regenerated when Orka rejects it (after release and layer upgrades), and also once the
-# scheduled window has passed, even before anything notices.
+# Regenerated when Orka rejects it (after release and layer upgrades), and also on the first run
+# after a release or layer upgrade has started, even before anything notices: once, since a
+# token minted after the start (by a recovery run during the window or after it) is kept.
+# regenerate_tokens_after is null for patch windows, which keep tokens.
 resource "orka_service_account_token" "ci" {
   namespace        = orka_namespace.ci.name
   service_account  = orka_service_account.ci.name
-  regenerate_after = data.orka_upgrade_window.next.end
+  regenerate_after = data.orka_upgrade_window.next.regenerate_tokens_after
   rotate_before    = "720h"
 }
 

@@ -80,6 +80,17 @@ func addTokenError(diags *diag.Diagnostics, ns, sa string, err error) {
 	addAPIError(diags, summary, err)
 }
 
+// addTokenRegenerated warns that the plan regenerates a token, and why. Every token's warning
+// has the same summary, whatever the reason, so that Terraform folds those of a plan that
+// regenerates many tokens (six pool tokens after an upgrade) into one block ("and 5 more
+// similar warnings elsewhere") instead of repeating the paragraph per token; the detail names
+// the token, and the plan lists each one it creates or replaces.
+func addTokenRegenerated(diags *diag.Diagnostics, sa, ns, reason, next string) {
+	diags.AddWarning(summaryTokenRegenerated, fmt.Sprintf("The token of service account %q in namespace %q is "+
+		"regenerated because %s. %s (Orka cannot revoke a single token: the old one stays valid until it "+
+		"expires or its service account is deleted.)", sa, ns, reason, next))
+}
+
 // validateTokenLifetime refuses duration together with no_expiration = true (false is fine).
 func validateTokenLifetime(duration types.String, noExpiration types.Bool, diags *diag.Diagnostics) {
 	if noExpiration.ValueBool() && !duration.IsNull() && !duration.IsUnknown() {

@@ -324,8 +324,8 @@ func TestAccServiceAccountToken_regenerateAfter(t *testing.T) {
 				PreConfig: func() { clock.advance(time.Hour) },
 				Config:    cfg(windowEnd),
 				// The old token still works (the window was not a real upgrade): it is replaced
-				// because the clock says so, before Orka is even asked.
-				ConfigPlanChecks: planAction(tokenAddr, plancheck.ResourceActionCreate),
+				// because the clock says so, and the plan shows the replacement.
+				ConfigPlanChecks: planAction(tokenAddr, plancheck.ResourceActionDestroyBeforeCreate),
 				ConfigStateChecks: []statecheck.StateCheck{
 					statecheck.ExpectKnownValue(tokenAddr, tfjsonpath.New("issued_at"), knownvalue.StringExact(rfc3339(clockStart.Add(90*time.Minute)))),
 				},

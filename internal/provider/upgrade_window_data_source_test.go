@@ -56,6 +56,7 @@ func TestAccUpgradeWindow_reportsTheTable(t *testing.T) {
 		ConfigStateChecks: append(impactChecks(upgrade.Release),
 			statecheck.ExpectKnownValue(windowAddr, tfjsonpath.New("status"), knownvalue.StringExact("unscheduled")),
 			statecheck.ExpectKnownValue(windowAddr, tfjsonpath.New("end"), knownvalue.Null()),
+			statecheck.ExpectKnownValue(windowAddr, tfjsonpath.New("regenerate_tokens_after"), knownvalue.Null()),
 			statecheck.ExpectKnownValue(windowAddr, tfjsonpath.New("duration"), knownvalue.StringExact("3h")),
 			statecheck.ExpectKnownValue(windowAddr, tfjsonpath.New("preparation"), knownvalue.ListSizeExact(len(upgrade.Preparation(upgrade.Release)))),
 		),
@@ -87,6 +88,8 @@ resource "orka_vm" "busy" {
 				ConfigStateChecks: []statecheck.StateCheck{
 					statecheck.ExpectKnownValue(windowAddr, tfjsonpath.New("status"), at("scheduled")),
 					statecheck.ExpectKnownValue(windowAddr, tfjsonpath.New("end"), at(rfc3339(start.Add(3*time.Hour)))),
+					// A layer upgrade kills tokens: the value to wire is the start, not the end.
+					statecheck.ExpectKnownValue(windowAddr, tfjsonpath.New("regenerate_tokens_after"), at(rfc3339(start))),
 					statecheck.ExpectKnownValue(windowAddr, tfjsonpath.New("seconds_until_start"), knownvalue.Int64Exact(7200)),
 					statecheck.ExpectKnownValue(windowAddr, tfjsonpath.New("active"), knownvalue.Bool(false)),
 					statecheck.ExpectKnownValue(windowAddr, tfjsonpath.New("running_vms"), knownvalue.ListExact([]knownvalue.Check{at("orka-default/busy")})),

@@ -18,6 +18,14 @@ check "quiet_before_the_window" {
   }
 }
 
+# Regenerate the CI token once, on the first run after a release or layer upgrade has started
+# (null for a patch window, which keeps tokens).
+resource "orka_service_account_token" "ci" {
+  namespace        = "orka-ci"
+  service_account  = "ci-bot"
+  regenerate_after = data.orka_upgrade_window.next.regenerate_tokens_after
+}
+
 output "what_the_upgrade_wipes" {
   value = data.orka_upgrade_window.next.wiped
 }

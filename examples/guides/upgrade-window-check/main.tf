@@ -4,11 +4,14 @@ data "orka_upgrade_window" "next" {
   namespaces = ["orka-ci"]
 }
 
-# Mint a new CI token at the first apply after the window, even before Orka rejects the old one.
+# Mint a new CI token once per upgrade that kills tokens: the first run after the window's start
+# replaces a token issued before it, even before Orka rejects it; a token minted after the start
+# (by a recovery run during the window or after it) is kept. Null for patch windows, which keep
+# tokens, and while no window is scheduled.
 resource "orka_service_account_token" "ci" {
   namespace        = "orka-ci"
   service_account  = "ci-bot"
-  regenerate_after = data.orka_upgrade_window.next.end
+  regenerate_after = data.orka_upgrade_window.next.regenerate_tokens_after
 }
 
 # Warn in every plan of the last day before the window while VMs still run. Terraform's ||

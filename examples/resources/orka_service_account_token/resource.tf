@@ -2,15 +2,22 @@ resource "orka_service_account" "ci" {
   name = "github-actions"
 }
 
+# The next MacStadium maintenance window; leave start unset (or null) while none is scheduled.
+data "orka_upgrade_window" "next" {
+  type  = "release"
+  start = "2026-12-05T22:00:00Z"
+}
+
 # A 90-day token for the CI runners. Terraform regenerates it when Orka stops accepting it
-# (after a release or layer upgrade), two weeks before it expires, and after the maintenance
-# window given in regenerate_after; every resource that uses .token is updated in the same
-# apply.
+# (after a release or layer upgrade), two weeks before it expires, and on the first run after an
+# upgrade that kills tokens has started (regenerate_tokens_after: the window's start for release
+# and layer upgrades, null for patches), once; every resource that uses .token is updated in the
+# same apply.
 resource "orka_service_account_token" "ci" {
   service_account  = orka_service_account.ci.name
   duration         = "2160h"
   rotate_before    = "336h"
-  regenerate_after = "2025-06-01T06:00:00Z" # e.g. data.orka_upgrade_window.next.end
+  regenerate_after = data.orka_upgrade_window.next.regenerate_tokens_after
 
   # Change to rotate on demand.
   keepers = {
