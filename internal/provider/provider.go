@@ -314,6 +314,7 @@ func (p *orkaProvider) Resources(_ context.Context) []func() resource.Resource {
 		NewRegistryCredentialResource,
 		NewRoleBindingSubjectResource,
 		NewNodeResource,
+		NewImageResource,
 	}
 }
 
@@ -328,6 +329,8 @@ func (p *orkaProvider) ListResources(_ context.Context) []func() list.ListResour
 		NewServiceAccountListResource,
 		NewRegistryCredentialListResource,
 		NewRoleBindingSubjectListResource,
+		NewNodeListResource,
+		NewImageListResource,
 	}
 }
 

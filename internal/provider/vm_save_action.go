@@ -51,7 +51,7 @@ func (a *vmSaveAction) Metadata(_ context.Context, req action.MetadataRequest, r
 
 // savedImageName is the rule for a new image's name: images are Kubernetes custom resources,
 // whose names are DNS subdomains. [ASSUMED as the rule Orka applies to a saved image].
-func savedImageNameValidator() validator.String {
+func savedImageNameValidator() nameValidator {
 	return nameValidator{
 		what: "image name", maxLen: 253,
 		pattern: regexp.MustCompile(`^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$`),
