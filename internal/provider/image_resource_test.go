@@ -192,8 +192,8 @@ func TestAccImage_deleteRefusedWhileInUse(t *testing.T) {
 			{
 				PreConfig: deploy,
 				Config:    e.config(""),
-				ExpectError: regexp.MustCompile(`(?s)Image "` + regexp.QuoteMeta(name) + `" is in use.*` + regexp.QuoteMeta(vm1) +
-					`.*namespace\s+"orka-default".*` + regexp.QuoteMeta(vm2) + `.*Delete\s+those\s+VMs\s+first`),
+				ExpectError: regexp.MustCompile(`(?s)Image "` + regexp.QuoteMeta(name) + `" is in use.*(` +
+					bothIn(vm1, vm2) + `|` + bothIn(vm2, vm1) + `).*Delete\s+those\s+VMs\s+first`),
 			},
 			{
 				// Still there and still tracked.
@@ -214,6 +214,11 @@ func TestAccImage_deleteRefusedWhileInUse(t *testing.T) {
 			},
 		},
 	})
+}
+
+// bothIn matches two VM names named with their namespace, in this order.
+func bothIn(a, b string) string {
+	return regexp.QuoteMeta(a) + `"\s+\(namespace\s+"orka-default"\).*` + regexp.QuoteMeta(b) + `"\s+\(namespace\s+"orka-default"\)`
 }
 
 // A create without a source, and a copy named for the other architecture, fail at plan.
