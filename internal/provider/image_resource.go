@@ -235,7 +235,9 @@ func (r *imageResource) waitReady(ctx context.Context, name string) (*orka.Image
 		}
 		last = img
 		return imageStateOf(img) != orka.ImageStateUpdating, nil
-	}, func() error { return fmt.Errorf("image %q was still %s when the create timeout ran out", name, imageStateOf(last)) })
+	}, func() error {
+		return fmt.Errorf("image %q was still %s when the create timeout ran out", name, imageStateOf(last))
+	})
 	if err != nil && last != nil && imageStateOf(last) != orka.ImageStateUpdating {
 		err = nil
 	}
