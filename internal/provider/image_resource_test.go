@@ -238,3 +238,44 @@ func TestAccImage_planRefusals(t *testing.T) {
 		},
 	})
 }
+
+// Images survive every kind of upgrade, so the apply that recovers from one redeploys the VM
+// that runs from the image and never touches the image itself.
+func TestAccImage_recoveryLeavesImagesAlone(t *testing.T) {
+	e := newTestEnv(t, orkasim.Options{Minute: actionSimOptions.Minute, Nodes: 2})
+	e.needSim(t)
+	name, vm := testName("img")+".orkasi", testName("vm")
+	hcl := e.config(imageHCL(name, imageSource, "kept across upgrades") + fmt.Sprintf(`
+resource "orka_vm" "runner" {
+  name  = %q
+  image = orka_image.test.name
+}
+`, vm))
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: e.factories(),
+		Steps: []resource.TestStep{
+			{Config: hcl},
+			{
+				PreConfig: func() {
+					if _, err := e.sim.Upgrade(orkasim.UpgradeRequest{Type: "infrastructure", VMs: "all"}); err != nil {
+						t.Fatal(err)
+					}
+					e.sim.ClearRequests()
+				},
+				Config: hcl,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction("orka_vm.runner", plancheck.ResourceActionCreate),
+					plancheck.ExpectResourceAction("orka_image.test", plancheck.ResourceActionNoop),
+				}},
+				Check: func(*terraform.State) error {
+					for _, r := range e.sim.Requests() {
+						if r.Method != "GET" && regexp.MustCompile(`/images(/|$)`).MatchString(r.Path) {
+							return fmt.Errorf("the recovery apply sent %s %s", r.Method, r.Path)
+						}
+					}
+					return e.imageDescriptionIs(name, "kept across upgrades")(nil)
+				},
+			},
+		},
+	})
+}
