@@ -54,7 +54,7 @@ func (e *testEnv) checkNoImage(name string) resource.TestCheckFunc {
 	return func(*terraform.State) error {
 		_, err := e.client.GetImage(context.Background(), name)
 		if !orka.IsNotFound(err) {
-			return fmt.Errorf("image %q: want 404 after destroy, got %v", name, err)
+			return fmt.Errorf("image %q: want 404 after destroy, got %w", name, err)
 		}
 		return nil
 	}
