@@ -198,6 +198,17 @@ func (r *imageResource) Create(ctx context.Context, req resource.CreateRequest, 
 		return
 	}
 	img, err := r.waitReady(ctx, name)
+	if err == nil && setDesc && img.Description != desc {
+		// A copy asked for no description keeps its source's (the copy body leaves an empty
+		// one out), so an empty description is set once the copy is Ready.
+		if derr := resendIfLost(func() error { return client.SetImageDescription(ctx, "", name, desc) }); derr != nil {
+			resp.Diagnostics.Append(resp.State.Set(ctx, imageFromAPI(img, plan))...)
+			addAPIError(&resp.Diagnostics, fmt.Sprintf("Image %q was copied, but its description could not be set; "+
+				"it is kept in the Terraform state as tainted, so the next apply deletes it and copies again", name), derr)
+			return
+		}
+		img.Description = desc
+	}
 	if img != nil {
 		requested = imageFromAPI(img, plan)
 	}

@@ -279,3 +279,20 @@ resource "orka_vm" "runner" {
 		},
 	})
 }
+
+// A copy declared with an empty description has none, rather than its source's.
+func TestAccImage_emptyDescription(t *testing.T) {
+	e := newTestEnv(t, actionSimOptions)
+	name := testName("img") + ".orkasi"
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: e.factories(),
+		CheckDestroy:             e.checkNoImage(name),
+		Steps: []resource.TestStep{{
+			Config: e.config(imageHCL(name, imageSource, "")),
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue("orka_image.test", tfjsonpath.New("description"), knownvalue.StringExact("")),
+			},
+			Check: e.imageDescriptionIs(name, ""),
+		}},
+	})
+}
