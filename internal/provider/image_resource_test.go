@@ -296,3 +296,37 @@ func TestAccImage_emptyDescription(t *testing.T) {
 		}},
 	})
 }
+
+// A copy whose answer is lost is found under its name and kept, not refused as someone
+// else's and not copied twice.
+func TestAccImage_lostCopyAnswerAdopts(t *testing.T) {
+	e := newTestEnv(t, actionSimOptions)
+	e.needSim(t)
+	name := testName("img") + ".orkasi"
+	copyPath := "/api/v1/namespaces/orka-default/images/" + imageSource + "/copy"
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: e.factories(),
+		CheckDestroy:             e.checkNoImage(name),
+		Steps: []resource.TestStep{
+			{
+				PreConfig: func() {
+					mustFault(t, e, orkasim.Fault{Method: "POST", Path: copyPath, DropResponse: true, Count: 1})
+				},
+				Config: e.config(imageHCL(name, imageSource, "copied once")),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue("orka_image.test", tfjsonpath.New("state"), knownvalue.StringExact("Ready")),
+				},
+				Check: func(*terraform.State) error {
+					if n := e.countRequests("POST", copyPath); n != 1 {
+						return fmt.Errorf("%d copy requests, want 1", n)
+					}
+					return e.imageDescriptionIs(name, "copied once")(nil)
+				},
+			},
+			{
+				Config:           e.config(imageHCL(name, imageSource, "copied once")),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
+			},
+		},
+	})
+}
