@@ -175,8 +175,8 @@ func TestAccImage_deleteRefusedWhileInUse(t *testing.T) {
 	e.needSim(t)
 	name := testName("img") + ".orkasi"
 	vm1, vm2 := testName("vm"), testName("vm")
-	ctx := testContext(t)
 	deploy := func() {
+		ctx := testContext(t) // here: the test waits its turn to run in parallel first
 		// An Apple-silicon image may be deleted while one VM uses it, not while two do.
 		for _, vm := range []string{vm1, vm2} {
 			if _, err := e.client.DeployVM(ctx, "orka-default", orka.DeployVMRequest{Name: vm, Image: name}); err != nil {
@@ -204,6 +204,7 @@ func TestAccImage_deleteRefusedWhileInUse(t *testing.T) {
 			},
 			{
 				PreConfig: func() {
+					ctx := testContext(t)
 					for _, vm := range []string{vm1, vm2} {
 						if err := e.client.DeleteVM(ctx, "orka-default", vm); err != nil {
 							t.Fatal(err)
