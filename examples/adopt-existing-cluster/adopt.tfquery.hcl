@@ -42,3 +42,17 @@ list "orka_image_cache" "all" {
     namespaces = ["*"]
   }
 }
+
+# Node placement: each node as an orka_node that keeps it in its namespace.
+list "orka_node" "all" {
+  provider = orka
+  config {
+    namespaces = ["*"]
+  }
+}
+
+# Local images, the base images the cluster came with included. Destroying an orka_image
+# deletes the image, so keep in generated.tf only the images this configuration should own.
+list "orka_image" "all" {
+  provider = orka
+}

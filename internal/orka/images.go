@@ -56,3 +56,14 @@ func (c *Client) SetImageDescription(ctx context.Context, namespace, name, descr
 	return c.send(ctx, http.MethodPost, routeImageDescription(namespaceOrDefault(namespace), name),
 		encodeImageDescription(description))
 }
+
+// RefreshImage reads a local image for a refresh: from the images list shared by the run,
+// and, when the list does not hold it, from the image's own GET.
+func (c *Client) RefreshImage(ctx context.Context, name string) (*Image, error) {
+	if err := requireName("image", name); err != nil {
+		return nil, err
+	}
+	return refreshOne(ctx, c, routeImages(),
+		func(v *Image) bool { return v.Name == name },
+		func() (*Image, error) { return c.GetImage(ctx, name) })
+}

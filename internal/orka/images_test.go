@@ -3,6 +3,9 @@ package orka
 import (
 	"context"
 	"net/http"
+	"net/http/httptest"
+	"slices"
+	"sync"
 	"testing"
 )
 
@@ -88,5 +91,42 @@ func TestImageWritesRefuseEmptyNames(t *testing.T) {
 	}
 	if n := fs.count(); n != 0 {
 		t.Errorf("%d requests sent for empty names", n)
+	}
+}
+
+// RefreshImage reads images from one shared list of orka-default's images, and proves an
+// image missing from it gone with the image's own GET.
+func TestRefreshImageSharesTheList(t *testing.T) {
+	var mu sync.Mutex
+	var paths []string
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		paths = append(paths, r.Method+" "+r.URL.Path)
+		mu.Unlock()
+		w.Header().Set("Content-Type", "application/json")
+		if r.URL.Path == "/api/v1/namespaces/orka-default/images" {
+			_, _ = w.Write([]byte(`{"items":[{"name":"a.orkasi","description":"A","type":"arm64","state":"Ready"},` +
+				`{"name":"b.orkasi","description":"B","type":"arm64","state":"Updating"}]}`))
+			return
+		}
+		w.WriteHeader(http.StatusNotFound)
+		_, _ = w.Write([]byte(statusJSON(404, "NotFound", "image not found")))
+	}))
+	t.Cleanup(srv.Close)
+	c := newTestClient(t, srv.URL)
+	ctx := context.Background()
+	for _, want := range []Image{{Name: "a.orkasi", Description: "A", Type: "arm64", State: "Ready"},
+		{Name: "b.orkasi", Description: "B", Type: "arm64", State: "Updating"}} {
+		got, err := c.RefreshImage(ctx, want.Name)
+		if err != nil || *got != want {
+			t.Fatalf("RefreshImage(%s) = %+v, %v; want %+v", want.Name, got, err, want)
+		}
+	}
+	if _, err := c.RefreshImage(ctx, "gone.orkasi"); !IsNotFound(err) {
+		t.Fatalf("RefreshImage(gone) = %v, want not found", err)
+	}
+	want := []string{"GET /api/v1/namespaces/orka-default/images", "GET /api/v1/namespaces/orka-default/images/gone.orkasi"}
+	if !slices.Equal(paths, want) {
+		t.Fatalf("requests %v, want %v", paths, want)
 	}
 }

@@ -26,8 +26,8 @@ import (
 //     below, and one that appears after our own deploy lost its answer, matches it and shows
 //     no metadata at all is taken as ours by the same rule as theirs. A VM found before the
 //     deploy whose mark cannot be read is refused with the import command.
-//   - VM configs, namespaces, service accounts, registry credentials, role-binding subjects
-//     and image caches have no field that could hold a mark. What stands in for one: the
+//   - VM configs, namespaces, service accounts, registry credentials, role-binding subjects,
+//     image caches and local images have no field that could hold a mark. What stands in for one: the
 //     name is looked up before the create is sent, and an object found then is someone
 //     else's and refused. An object that appears under that name after our own create lost
 //     its answer, and that matches what we asked for, is taken as ours. The residual risk is

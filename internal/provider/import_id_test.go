@@ -45,6 +45,14 @@ func TestAccImportID_malformed(t *testing.T) {
 			},
 		},
 		{
+			resource: "orka_image", config: `name = "x.orkasi"
+  source = "y.orkasi"`, form: "name", example: "sonoma-xcode-16.orkasi",
+			ids: []badImportID{
+				{"orka-default/x.orkasi", "(2 '/'-separated parts) does not match"},
+				{"Sonoma.orkasi", `the name part: "Sonoma.orkasi" is not a valid image name`},
+			},
+		},
+		{
 			resource: "orka_namespace", config: `name = "orka-ci"`, form: "name", example: "orka-ci",
 			ids: []badImportID{
 				{"orka-ci/extra", "(2 '/'-separated parts) does not match"},

@@ -14,7 +14,7 @@ import (
 )
 
 // Creates in flight. Objects that cannot carry a mark (namespaces, VM configs, service
-// accounts, registry credentials, role-binding subjects) are looked up before their create is
+// accounts, registry credentials, role-binding subjects, local images) are looked up before their create is
 // sent, and one found then is refused: it may be anyone's. That leaves one hole: a Terraform
 // killed (SIGKILL, a CI runner stopped) after the create reached Orka and before the state
 // recorded it. The next apply finds the object, and would refuse it.

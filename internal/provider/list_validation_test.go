@@ -43,7 +43,7 @@ func TestListResourceValidation_badInputs(t *testing.T) {
 		}
 		return tftypes.NewValue(tftypes.List{ElementType: tftypes.String}, vals)
 	}
-	namespaced := []string{"orka_vm", "orka_service_account", "orka_registry_credential", "orka_role_binding_subject", "orka_image_cache"}
+	namespaced := []string{"orka_vm", "orka_service_account", "orka_registry_credential", "orka_role_binding_subject", "orka_image_cache", "orka_node"}
 	type listCase struct {
 		attr  string
 		value tftypes.Value

@@ -32,6 +32,7 @@ var privileges = map[string]string{
 	"resource orka_vm_config":              needsOrkaDefault,
 	"data orka_vm_config":                  needsOrkaDefault,
 	"data orka_images":                     needsOrkaDefault,
+	"resource orka_image":                  needsOrkaDefault,
 	"resource orka_vm":                     needsNamespace,
 	"resource orka_image_cache":            needsNamespace,
 	"data orka_vms":                        needsNamespace,
@@ -45,6 +46,8 @@ var privileges = map[string]string{
 	"list orka_vm_config":                  needsOrkaDefault,
 	"list orka_vm":                         needsNamespace,
 	"list orka_image_cache":                needsNamespace,
+	"list orka_image":                      needsOrkaDefault,
+	"list orka_node":                       needsNamespace,
 	"action orka_vm_save":                  needsNamespace,
 	"action orka_vm_push":                  needsNamespace,
 }

@@ -317,6 +317,7 @@ func (p *orkaProvider) Resources(_ context.Context) []func() resource.Resource {
 		NewRegistryCredentialResource,
 		NewRoleBindingSubjectResource,
 		NewNodeResource,
+		NewImageResource,
 	}
 }
 
@@ -331,6 +332,8 @@ func (p *orkaProvider) ListResources(_ context.Context) []func() list.ListResour
 		NewServiceAccountListResource,
 		NewRegistryCredentialListResource,
 		NewRoleBindingSubjectListResource,
+		NewNodeListResource,
+		NewImageListResource,
 	}
 }
 

@@ -38,10 +38,11 @@ type vmSaveAction struct {
 func NewVMSaveAction() action.Action { return &vmSaveAction{} }
 
 type vmSaveActionModel struct {
-	VMName    types.String `tfsdk:"vm_name"`
-	Namespace types.String `tfsdk:"namespace"`
-	ImageName types.String `tfsdk:"image_name"`
-	Timeout   types.String `tfsdk:"timeout"`
+	VMName      types.String `tfsdk:"vm_name"`
+	Namespace   types.String `tfsdk:"namespace"`
+	ImageName   types.String `tfsdk:"image_name"`
+	Description types.String `tfsdk:"description"`
+	Timeout     types.String `tfsdk:"timeout"`
 }
 
 func (a *vmSaveAction) Metadata(_ context.Context, req action.MetadataRequest, resp *action.MetadataResponse) {
@@ -50,7 +51,7 @@ func (a *vmSaveAction) Metadata(_ context.Context, req action.MetadataRequest, r
 
 // savedImageName is the rule for a new image's name: images are Kubernetes custom resources,
 // whose names are DNS subdomains. [ASSUMED as the rule Orka applies to a saved image].
-func savedImageNameValidator() validator.String {
+func savedImageNameValidator() nameValidator {
 	return nameValidator{
 		what: "image name", maxLen: 253,
 		pattern: regexp.MustCompile(`^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$`),
@@ -65,6 +66,11 @@ func (a *vmSaveAction) Schema(_ context.Context, _ action.SchemaRequest, resp *a
 			"Once the action has finished, an `orka_vm_config` (or an `orka_vm`) deploys from it with `image = \"<image_name>\"`.",
 		Required:   true,
 		Validators: []validator.String{savedImageNameValidator()},
+	}
+	attrs["description"] = schema.StringAttribute{
+		MarkdownDescription: "Description of the new image, as `orka3 image list` shows it (for example what was " +
+			"installed by hand and when). Not set: the image has no description.",
+		Optional: true,
 	}
 	attrs["timeout"] = schema.StringAttribute{
 		MarkdownDescription: "How long to wait for the image to be `Ready`, as a duration such as `\"90m\"`; " +
@@ -100,18 +106,19 @@ func (a *vmSaveAction) Invoke(ctx context.Context, req action.InvokeRequest, res
 	}
 	job := vmSaveJob{
 		client: a.data.client, namespace: a.data.namespaceOr(m.Namespace), vm: m.VMName.ValueString(),
-		image: m.ImageName.ValueString(), timeout: actionTimeout(m.Timeout, vmSaveDefaultTimeout), progress: progress,
+		image: m.ImageName.ValueString(), description: m.Description.ValueString(), timeout: actionTimeout(m.Timeout, vmSaveDefaultTimeout), progress: progress,
 	}
 	job.run(ctx, &resp.Diagnostics)
 }
 
 // vmSaveJob is one save: start it, then follow the image until it is Ready or Failed.
 type vmSaveJob struct {
-	client    *orka.Client
-	namespace string
-	vm, image string
-	timeout   time.Duration
-	progress  func(string)
+	client      *orka.Client
+	namespace   string
+	vm, image   string
+	description string
+	timeout     time.Duration
+	progress    func(string)
 }
 
 func (j vmSaveJob) run(outer context.Context, diags *diag.Diagnostics) {
@@ -145,7 +152,7 @@ func (j vmSaveJob) run(outer context.Context, diags *diag.Diagnostics) {
 	}
 
 	j.progress(fmt.Sprintf("Saving %s into the new image %q.", vmLabel, j.image))
-	if _, err := j.client.SaveVM(ctx, j.namespace, j.vm, orka.SaveVMRequest{ImageName: j.image}); err != nil {
+	if _, err := j.client.SaveVM(ctx, j.namespace, j.vm, j.request()); err != nil {
 		if !orka.IsAmbiguous(err) {
 			addAPIError(diags, fmt.Sprintf("Orka did not save %s; no image was started", vmLabel), err)
 			return
@@ -154,7 +161,7 @@ func (j vmSaveJob) run(outer context.Context, diags *diag.Diagnostics) {
 		// a moment ago, so an image under it now is this save. Resend only when it is absent.
 		if _, gerr := j.client.GetImage(ctx, j.image); orka.IsNotFound(gerr) {
 			j.progress("Orka's answer to the save was lost and the image does not exist; sending the save once more.")
-			if _, err := j.client.SaveVM(ctx, j.namespace, j.vm, orka.SaveVMRequest{ImageName: j.image}); err != nil {
+			if _, err := j.client.SaveVM(ctx, j.namespace, j.vm, j.request()); err != nil {
 				addAPIError(diags, fmt.Sprintf("Orka did not confirm saving %s into image %q; check `orka3 image list %s` "+
 					"before invoking again", vmLabel, j.image, j.image), err)
 				return
@@ -217,6 +224,11 @@ func (j vmSaveJob) run(outer context.Context, diags *diag.Diagnostics) {
 		j.progress(fmt.Sprintf("Image %q is Ready after %s. An orka_vm_config with image = %q deploys from it.",
 			j.image, time.Since(start).Round(time.Second), j.image))
 	}
+}
+
+// request is the save's body: the image's name and description.
+func (j vmSaveJob) request() orka.SaveVMRequest {
+	return orka.SaveVMRequest{ImageName: j.image, Description: j.description}
 }
 
 // imageStateOf reads an image's state; Orka's images that predate any save say nothing,

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"regexp"
+	"strings"
 	"testing"
 	"time"
 
@@ -227,5 +228,32 @@ func TestAccVMPushAction_reportsJob(t *testing.T) {
 				ExpectError: regexp.MustCompile(`(?s)may\s+have\s+started.*not\s+sent\s+again`),
 			},
 		},
+	})
+}
+
+// A description given to the action is the saved image's description, as orka3 image list
+// shows it.
+func TestAccVMSaveAction_description(t *testing.T) {
+	e := newTestEnv(t, actionSimOptions)
+	vm, image := testName("vm"), testName("img")+".orkasi"
+	const desc = "Xcode 16.2 installed by hand"
+	hcl := strings.Replace(saveConfig(vm, image, ""), `timeout    = "5m"`,
+		fmt.Sprintf("timeout     = \"5m\"\n    description = %q", desc), 1)
+	resource.ParallelTest(t, resource.TestCase{
+		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_14_0)},
+		ProtoV6ProviderFactories: e.factories(),
+		Steps: []resource.TestStep{{
+			Config: e.config(hcl),
+			Check: resource.ComposeTestCheckFunc(e.imageIs(image, orka.ImageStateReady), func(*terraform.State) error {
+				img, err := e.client.GetImage(context.Background(), image)
+				if err != nil {
+					return err
+				}
+				if img.Description != desc {
+					return fmt.Errorf("image %q has description %q, want %q", image, img.Description, desc)
+				}
+				return nil
+			}),
+		}},
 	})
 }

@@ -1,0 +1,6 @@
+import {
+  to = orka_image.xcode
+  identity = {
+    name = "sonoma-xcode-16.orkasi"
+  }
+}
