@@ -281,6 +281,9 @@ func (c *Client) do(ctx context.Context, cl call) ([]byte, error) {
 		return nil, c.transportFailure(ctx, st, err)
 	}
 	if !successful(resp.StatusCode) {
+		if mm := plainHTTPToTLS(c.endpoint, resp.StatusCode, body); mm != nil {
+			return nil, &TransportError{Method: cl.method, Path: path, Err: mm, Attempts: st.attempts}
+		}
 		apiErr := apiErrorFromResponse(cl.method, path, resp, body, st.attempts)
 		apiErr.Message = c.scrub(apiErr.Message)
 		apiErr.BodyExcerpt = c.scrub(apiErr.BodyExcerpt)
@@ -313,7 +316,7 @@ func (c *Client) transportFailure(ctx context.Context, st *retryState, err error
 		}
 		return fmt.Errorf("%s %s: %s: %w", st.method, st.path, causeText(err), ctxErr)
 	}
-	return &TransportError{Method: st.method, Path: st.path, Err: err, Attempts: st.attempts}
+	return &TransportError{Method: st.method, Path: st.path, Err: tlsToPlainHTTP(c.endpoint, err), Attempts: st.attempts}
 }
 
 // scrub removes the client's own bearer token from text that came from the server (a
