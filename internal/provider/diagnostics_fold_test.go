@@ -64,7 +64,7 @@ func checkFolded(t *testing.T, what, out string, objects int) {
 		!wrapped(fmt.Sprintf("(and %d more similar warnings elsewhere)", objects-2)).MatchString(out) {
 		t.Errorf("%s: the other %d objects are not reported in one folded warning:\n%s", what, objects-1, out)
 	}
-	if !wrapped(`Same cause as the error "`+summaryAdminNeeded+`" of this run that gives the full explanation`).MatchString(out) {
+	if !wrapped(`Same cause as the error "` + summaryAdminNeeded + `" of this run that gives the full explanation`).MatchString(out) {
 		t.Errorf("%s: the short warning does not point at the explanation:\n%s", what, out)
 	}
 	explanation := wrapped("No regular service-account token can do them")
