@@ -27,7 +27,8 @@ import (
 // run shares it.
 type causeFolder struct {
 	mu sync.Mutex
-	// first holds the summaries whose full diagnostic has been given.
+	// first holds the causes (summaries, and for a missing namespace binding its advice) whose
+	// full diagnostic has been given.
 	first map[string]bool
 }
 
@@ -53,8 +54,14 @@ func (f *causeFolder) fold(diags []*tfprotov6.Diagnostic, left string) {
 		if d == nil || d.Severity != tfprotov6.DiagnosticSeverityError || !foldedCauses[d.Summary] {
 			continue
 		}
-		if !f.first[d.Summary] {
-			f.first[d.Summary] = true
+		key := d.Summary
+		if d.Summary == summaryForbidden {
+			// Its advice names the namespace whose role binding lacks the token: one cause per
+			// advice, not one for every namespace.
+			key += "\x00" + d.Detail[strings.LastIndex(d.Detail, "\n\n")+1:]
+		}
+		if !f.first[key] {
+			f.first[key] = true
 			continue
 		}
 		d.Detail = fmt.Sprintf("%s\n\nSame cause as the error %q of this run that gives the full explanation "+

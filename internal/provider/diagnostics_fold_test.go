@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
+
 	"github.com/orkatf/terraform-provider-orka/internal/orkasim"
 )
 
@@ -81,5 +83,42 @@ func checkFolded(t *testing.T, what, out string, objects int) {
 	t.Logf("%s: %d lines of output, %d of them diagnostics", what, lines, n)
 	if n >= 150 {
 		t.Errorf("%s: %d lines of diagnostics for %d objects, want under 150:\n%s", what, n, objects, out)
+	}
+}
+
+// Errors of one cause are shortened after the first; with a stop-only call they become
+// warnings. A missing namespace binding is one cause per namespace; other errors are untouched.
+func TestCauseFolder(t *testing.T) {
+	diag := func(summary, detail string) *tfprotov6.Diagnostic {
+		return &tfprotov6.Diagnostic{Severity: tfprotov6.DiagnosticSeverityError, Summary: summary, Detail: detail}
+	}
+	f := newCauseFolder()
+	first := diag(summaryTokenRejected, "Could not read VM \"a\".\n\nGET ...: 401\n\n"+tokenRejectedAdvice)
+	second := diag(summaryTokenRejected, "Could not read VM \"b\".\n\nGET ...: 401\n\n"+tokenRejectedAdvice)
+	own := diag(`Could not deploy VM "c"`, "POST ...: 400\n\nOrka refused the request")
+	nsA1 := diag(summaryForbidden, "Could not read VM \"d\".\n\n403\n\nbind it to orka-a")
+	nsB := diag(summaryForbidden, "Could not read VM \"e\".\n\n403\n\nbind it to orka-b")
+	nsA2 := diag(summaryForbidden, "Could not read VM \"f\".\n\n403\n\nbind it to orka-a")
+	f.fold([]*tfprotov6.Diagnostic{first, second, own, nsA1, nsB, nsA2}, foldedRead)
+	if first.Severity != tfprotov6.DiagnosticSeverityError || !strings.Contains(first.Detail, tokenRejectedAdvice) {
+		t.Errorf("the first diagnostic of a cause was changed: %+v", first)
+	}
+	if second.Severity != tfprotov6.DiagnosticSeverityWarning || strings.Contains(second.Detail, tokenRejectedAdvice) ||
+		!strings.HasPrefix(second.Detail, `Could not read VM "b".`) || !strings.Contains(second.Detail, foldedRead) {
+		t.Errorf("the second diagnostic of a cause is not a short warning naming its object: %+v", second)
+	}
+	if own.Severity != tfprotov6.DiagnosticSeverityError || own.Detail != "POST ...: 400\n\nOrka refused the request" {
+		t.Errorf("an error about one object was folded: %+v", own)
+	}
+	if nsA1.Severity != tfprotov6.DiagnosticSeverityError || nsB.Severity != tfprotov6.DiagnosticSeverityError ||
+		nsA2.Severity != tfprotov6.DiagnosticSeverityWarning {
+		t.Errorf("namespace bindings: orka-a %v, orka-b %v, orka-a again %v; want error, error, warning",
+			nsA1.Severity, nsB.Severity, nsA2.Severity)
+	}
+	// On apply the later ones stay errors, shortened.
+	third := diag(summaryTokenRejected, "Could not deploy VM \"g\".\n\nPOST ...: 401\n\n"+tokenRejectedAdvice)
+	f.fold([]*tfprotov6.Diagnostic{third}, "")
+	if third.Severity != tfprotov6.DiagnosticSeverityError || strings.Contains(third.Detail, tokenRejectedAdvice) {
+		t.Errorf("an apply error of a known cause is not a short error: %+v", third)
 	}
 }
