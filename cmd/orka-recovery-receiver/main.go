@@ -1,0 +1,196 @@
+// Command orka-recovery-receiver closes the loop between HCP Terraform's health assessments and
+// the one apply that rebuilds what an Orka upgrade wiped. HCP Terraform notifies it (a generic
+// webhook, signed) when a workspace's health assessment errors or finds drift; it verifies the
+// signature and queues apply runs: the admin workspace first, then, once that has applied, the
+// pool workspaces. It recovers at most once per upgrade, remembering in a small state file what
+// it did, so that neither a repeated notification nor a restart queues the runs again.
+//
+// It never talks to Orka, and holds two secrets, both read from the environment only:
+// TFE_TOKEN (an HCP Terraform team token that may queue and apply runs in those workspaces) and
+// ORKA_RECOVERY_NOTIFICATION_TOKEN (the token set on the notification configurations). Either
+// may instead be read from the file named by TFE_TOKEN_FILE / ORKA_RECOVERY_NOTIFICATION_TOKEN_FILE.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+)
+
+var version = "dev"
+
+func main() {
+	if err := run(os.Args[1:], os.Getenv, os.Stderr); err != nil {
+		fmt.Fprintln(os.Stderr, "orka-recovery-receiver:", err)
+		os.Exit(1)
+	}
+}
+
+// config is the receiver's settings, from flags (with environment defaults) and, for the two
+// secrets, the environment alone.
+type config struct {
+	listen, address, organization, admin, statePath string
+	pools, triggers                                 []string
+	cooldown, retryAfter, pollInterval, runTimeout  time.Duration
+	tfeToken, notificationToken                     string
+}
+
+func parseConfig(args []string, getenv func(string) string) (*config, error) {
+	envOr := func(k, def string) string {
+		if v := getenv(k); v != "" {
+			return v
+		}
+		return def
+	}
+	c := &config{}
+	fs := flag.NewFlagSet("orka-recovery-receiver", flag.ContinueOnError)
+	fs.StringVar(&c.listen, "listen", envOr("ORKA_RECOVERY_LISTEN", ":8080"), "address to serve the webhook on (env ORKA_RECOVERY_LISTEN)")
+	fs.StringVar(&c.address, "hcp-address", envOr("TFE_ADDRESS", "https://app.terraform.io"), "HCP Terraform or Terraform Enterprise address (env TFE_ADDRESS)")
+	fs.StringVar(&c.organization, "organization", getenv("TFE_ORGANIZATION"), "organization of the workspaces (env TFE_ORGANIZATION)")
+	fs.StringVar(&c.admin, "admin-workspace", getenv("ORKA_RECOVERY_ADMIN_WORKSPACE"), "workspace that mints the pools' tokens; its run goes first (env ORKA_RECOVERY_ADMIN_WORKSPACE)")
+	pools := fs.String("pool-workspaces", getenv("ORKA_RECOVERY_POOL_WORKSPACES"), "comma-separated pool workspaces, run once the admin run applied (env ORKA_RECOVERY_POOL_WORKSPACES)")
+	triggers := fs.String("triggers", envOr("ORKA_RECOVERY_TRIGGERS", triggerAssessmentFailed+","+triggerDrifted),
+		"comma-separated notification triggers that start a recovery; "+triggerCheckFailed+" may be added (env ORKA_RECOVERY_TRIGGERS)")
+	fs.StringVar(&c.statePath, "state-file", envOr("ORKA_RECOVERY_STATE_FILE", "/var/lib/orka-recovery-receiver/state.json"), "where the receiver remembers what it did (env ORKA_RECOVERY_STATE_FILE)")
+	fs.DurationVar(&c.cooldown, "cooldown", 12*time.Hour, "after a recovery succeeded, how long further notifications start nothing")
+	fs.DurationVar(&c.retryAfter, "retry-after", time.Hour, "after a recovery failed, how long until a new notification may start another")
+	fs.DurationVar(&c.pollInterval, "poll-interval", 15*time.Second, "how often a queued run's status is read")
+	fs.DurationVar(&c.runTimeout, "run-timeout", 3*time.Hour, "how long one run may take before the recovery counts as failed")
+	showVersion := fs.Bool("version", false, "print the version and exit")
+	if err := fs.Parse(args); err != nil {
+		return nil, err
+	}
+	if *showVersion {
+		return nil, errVersion
+	}
+	c.pools = splitList(*pools)
+	c.triggers = splitList(*triggers)
+	var err error
+	if c.tfeToken, err = secret(getenv, "TFE_TOKEN"); err != nil {
+		return nil, err
+	}
+	if c.notificationToken, err = secret(getenv, "ORKA_RECOVERY_NOTIFICATION_TOKEN"); err != nil {
+		return nil, err
+	}
+	return c, c.validate()
+}
+
+var errVersion = errors.New("version requested")
+
+func (c *config) validate() error {
+	switch {
+	case c.organization == "":
+		return errors.New("-organization (or TFE_ORGANIZATION) is required")
+	case c.admin == "" && len(c.pools) == 0:
+		return errors.New("name at least one workspace to recover: -admin-workspace and/or -pool-workspaces")
+	case c.tfeToken == "":
+		return errors.New("TFE_TOKEN (or TFE_TOKEN_FILE) is required: a team token that may queue and apply runs in the workspaces")
+	case len(c.notificationToken) < 16:
+		return errors.New("ORKA_RECOVERY_NOTIFICATION_TOKEN (or _FILE) is required, at least 16 characters: " +
+			"the token of the notification configurations, which signs every notification")
+	case c.pollInterval <= 0 || c.runTimeout <= 0:
+		return errors.New("-poll-interval and -run-timeout must be positive")
+	}
+	for _, t := range c.triggers {
+		switch t {
+		case triggerAssessmentFailed, triggerDrifted, triggerCheckFailed:
+		default:
+			return fmt.Errorf("-triggers: %q is not one of %s, %s, %s", t, triggerAssessmentFailed, triggerDrifted, triggerCheckFailed)
+		}
+	}
+	for _, p := range c.pools {
+		if p == c.admin {
+			return fmt.Errorf("workspace %q is named both as the admin workspace and as a pool", p)
+		}
+	}
+	return nil
+}
+
+// secret reads NAME, or the file named by NAME_FILE (systemd credentials, container secrets).
+func secret(getenv func(string) string, name string) (string, error) {
+	if v := getenv(name); v != "" {
+		return v, nil
+	}
+	if f := getenv(name + "_FILE"); f != "" {
+		b, err := os.ReadFile(f) //nolint:gosec // the operator names the file
+		if err != nil {
+			return "", fmt.Errorf("%s_FILE: %w", name, err)
+		}
+		return strings.TrimSpace(string(b)), nil
+	}
+	return "", nil
+}
+
+func splitList(s string) []string {
+	var out []string
+	for _, p := range strings.Split(s, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// newReceiver wires the receiver from its configuration; ctx ends background recoveries.
+func newReceiver(ctx context.Context, c *config, log *slog.Logger) (*receiver, error) {
+	hcp, err := newHCPClient(c.address, c.tfeToken, c.organization)
+	if err != nil {
+		return nil, err
+	}
+	st, err := loadState(c.statePath)
+	if err != nil {
+		return nil, err
+	}
+	rc := &receiver{
+		secret: []byte(c.notificationToken), organization: c.organization, triggers: c.triggers,
+		cooldown: c.cooldown, retryAfter: c.retryAfter, state: st, log: log, now: time.Now, ctx: ctx,
+		recoverer: &recoverer{hcp: hcp, state: st, log: log, admin: c.admin, pools: c.pools,
+			pollInterval: c.pollInterval, runTimeout: c.runTimeout, now: time.Now},
+	}
+	if rec := st.snapshot(); rec != nil && rec.Outcome == outcomeRunning {
+		log.Info("carrying on with the recovery the last start left under way", "started_at", rec.StartedAt, "runs", len(rec.Runs))
+		rc.startRecovery()
+	}
+	return rc, nil
+}
+
+func run(args []string, getenv func(string) string, stderr *os.File) error {
+	c, err := parseConfig(args, getenv)
+	if errors.Is(err, errVersion) {
+		fmt.Fprintln(os.Stdout, version)
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	log := slog.New(slog.NewTextHandler(stderr, nil))
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
+	defer stop()
+	rc, err := newReceiver(ctx, c, log)
+	if err != nil {
+		return err
+	}
+	srv := &http.Server{Addr: c.listen, Handler: rc, ReadHeaderTimeout: 10 * time.Second}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.ListenAndServe() }()
+	log.Info("listening", "addr", c.listen, "version", version, "organization", c.organization,
+		"admin_workspace", c.admin, "pool_workspaces", strings.Join(c.pools, ","), "triggers", strings.Join(c.triggers, ","))
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	shutdown, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	err = srv.Shutdown(shutdown)
+	rc.wait() // the recovery stops at ctx's end; its runs are in the state file for the next start
+	return err
+}
