@@ -30,10 +30,10 @@ func (c *hcpClient) workspaceID(ctx context.Context, name string) (string, error
 	return ws.ID, nil
 }
 
-// queueRun queues a plan-and-apply run of the workspace's latest configuration that applies
-// without waiting for a person (auto-apply), whatever the workspace's own setting.
-func (c *hcpClient) queueRun(ctx context.Context, workspaceID, message string) (string, error) {
-	autoApply := true
+// queueRun queues a plan-and-apply run of the workspace's latest configuration. With autoApply
+// it applies without waiting for a person, whatever the workspace's own setting; without, it
+// waits for someone to confirm the plan in HCP Terraform.
+func (c *hcpClient) queueRun(ctx context.Context, workspaceID, message string, autoApply bool) (string, error) {
 	r, err := c.api.Runs.Create(ctx, tfe.RunCreateOptions{
 		Workspace: &tfe.Workspace{ID: workspaceID},
 		Message:   &message,

@@ -41,6 +41,8 @@ type config struct {
 	pools, triggers                                 []string
 	cooldown, retryAfter, pollInterval, runTimeout  time.Duration
 	tfeToken, notificationToken                     string
+	adminConfirm                                    bool
+	tlsCert, tlsKey                                 string
 }
 
 func parseConfig(args []string, getenv func(string) string) (*config, error) {
@@ -64,6 +66,9 @@ func parseConfig(args []string, getenv func(string) string) (*config, error) {
 	fs.DurationVar(&c.retryAfter, "retry-after", time.Hour, "after a recovery failed, how long until a new notification may start another")
 	fs.DurationVar(&c.pollInterval, "poll-interval", 15*time.Second, "how often a queued run's status is read")
 	fs.DurationVar(&c.runTimeout, "run-timeout", 3*time.Hour, "how long one run may take before the recovery counts as failed")
+	fs.BoolVar(&c.adminConfirm, "admin-confirm", false, "leave the admin run's plan for a person to confirm in HCP Terraform (the pools wait for it, up to -run-timeout)")
+	fs.StringVar(&c.tlsCert, "tls-cert", getenv("ORKA_RECOVERY_TLS_CERT"), "PEM certificate to serve HTTPS with, with -tls-key (env ORKA_RECOVERY_TLS_CERT); plain HTTP otherwise, for a TLS proxy in front")
+	fs.StringVar(&c.tlsKey, "tls-key", getenv("ORKA_RECOVERY_TLS_KEY"), "PEM private key of -tls-cert (env ORKA_RECOVERY_TLS_KEY)")
 	showVersion := fs.Bool("version", false, "print the version and exit")
 	if err := fs.Parse(args); err != nil {
 		return nil, err
@@ -96,6 +101,8 @@ func (c *config) validate() error {
 	case len(c.notificationToken) < 16:
 		return errors.New("ORKA_RECOVERY_NOTIFICATION_TOKEN (or _FILE) is required, at least 16 characters: " +
 			"the token of the notification configurations, which signs every notification")
+	case (c.tlsCert == "") != (c.tlsKey == ""):
+		return errors.New("-tls-cert and -tls-key go together")
 	case c.pollInterval <= 0 || c.runTimeout <= 0:
 		return errors.New("-poll-interval and -run-timeout must be positive")
 	}
@@ -152,7 +159,7 @@ func newReceiver(ctx context.Context, c *config, log *slog.Logger) (*receiver, e
 	rc := &receiver{
 		secret: []byte(c.notificationToken), organization: c.organization, triggers: c.triggers,
 		cooldown: c.cooldown, retryAfter: c.retryAfter, state: st, log: log, now: time.Now, ctx: ctx,
-		recoverer: &recoverer{hcp: hcp, state: st, log: log, admin: c.admin, pools: c.pools,
+		recoverer: &recoverer{hcp: hcp, state: st, log: log, admin: c.admin, pools: c.pools, adminConfirm: c.adminConfirm,
 			pollInterval: c.pollInterval, runTimeout: c.runTimeout, now: time.Now},
 	}
 	if rec := st.snapshot(); rec != nil && rec.Outcome == outcomeRunning {
@@ -180,9 +187,15 @@ func run(args []string, getenv func(string) string, stderr *os.File) error {
 	}
 	srv := &http.Server{Addr: c.listen, Handler: rc, ReadHeaderTimeout: 10 * time.Second}
 	errc := make(chan error, 1)
-	go func() { errc <- srv.ListenAndServe() }()
+	go func() {
+		if c.tlsCert != "" {
+			errc <- srv.ListenAndServeTLS(c.tlsCert, c.tlsKey)
+			return
+		}
+		errc <- srv.ListenAndServe()
+	}()
 	log.Info("listening", "addr", c.listen, "version", version, "organization", c.organization,
-		"admin_workspace", c.admin, "pool_workspaces", strings.Join(c.pools, ","), "triggers", strings.Join(c.triggers, ","))
+		"tls", c.tlsCert != "", "admin_workspace", c.admin, "pool_workspaces", strings.Join(c.pools, ","), "triggers", strings.Join(c.triggers, ","))
 	select {
 	case err := <-errc:
 		return err

@@ -200,6 +200,19 @@ func TestHealthAssessmentErroredRecoversOnceInOrder(t *testing.T) {
 	h.wantEvents(fullRecovery + "; " + fullRecovery)
 }
 
+func TestAdminConfirmLeavesOnlyTheAdminPlanForAPerson(t *testing.T) {
+	h := newHarness(t)
+	h.rc.recoverer.adminConfirm = true
+	if status, _ := h.post(assessment(triggerAssessmentFailed, "orka-pool-a", "asmtres-1"), testSecret); status != http.StatusAccepted {
+		t.Fatalf("status %d, want 202", status)
+	}
+	h.rc.wait()
+	h.wantEvents(fullRecovery)
+	if got := strings.Join(h.hcp.autoOff, ","); got != "run-00000001" {
+		t.Errorf("runs queued without auto-apply: %q, want only the admin run", got)
+	}
+}
+
 func TestBadSignatureIsRejectedAndQueuesNothing(t *testing.T) {
 	h := newHarness(t)
 	body := assessment(triggerAssessmentFailed, "orka-pool-a", "asmtres-1")

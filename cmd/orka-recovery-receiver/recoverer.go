@@ -13,11 +13,14 @@ import (
 // without error, every pool workspace. A pool run queued before the admin run applied would
 // run on a dead token, error, and pause the pool's health assessments.
 type recoverer struct {
-	hcp          *hcpClient
-	state        *stateFile
-	log          *slog.Logger
-	admin        string
-	pools        []string
+	hcp   *hcpClient
+	state *stateFile
+	log   *slog.Logger
+	admin string
+	pools []string
+	// adminConfirm leaves the admin run waiting for a person to confirm its plan (pool runs
+	// always apply by themselves: they only put back what the configuration declares).
+	adminConfirm bool
 	pollInterval time.Duration
 	runTimeout   time.Duration
 	now          func() time.Time
@@ -79,7 +82,7 @@ func (r *recoverer) stage(ctx context.Context, log *slog.Logger, rec *recovery, 
 			return fmt.Errorf("could not queue a run in workspace %s: %v", ws, err)
 		}
 		msg := fmt.Sprintf("Orka recovery after %s in %s (orka-recovery-receiver)", rec.Trigger, rec.Workspace)
-		runID, err := r.hcp.queueRun(ctx, id, msg)
+		runID, err := r.hcp.queueRun(ctx, id, msg, !(r.adminConfirm && ws == r.admin))
 		if err != nil {
 			return fmt.Errorf("could not queue a run in workspace %s: %v", ws, err)
 		}
