@@ -3,6 +3,9 @@ package main
 import (
 	"bytes"
 	"context"
+	"crypto/hmac"
+	"crypto/sha512"
+	"encoding/hex"
 	"fmt"
 	"io"
 	"log/slog"
@@ -57,6 +60,13 @@ func (s *syncBuffer) Write(p []byte) (int, error) {
 	return s.b.Write(p)
 }
 func (s *syncBuffer) String() string { s.mu.Lock(); defer s.mu.Unlock(); return s.b.String() }
+
+// sign is the signature HCP Terraform sends for body.
+func sign(token, body []byte) string {
+	mac := hmac.New(sha512.New, token)
+	mac.Write(body)
+	return hex.EncodeToString(mac.Sum(nil))
+}
 
 func testConfig(hcpURL, statePath string) *config {
 	return &config{

@@ -23,10 +23,3 @@ func validSignature(token, body []byte, sig string) bool {
 	mac.Write(body)
 	return hmac.Equal(got, mac.Sum(nil))
 }
-
-// sign is the signature HCP Terraform sends for body; the tests sign their notifications with it.
-func sign(token, body []byte) string {
-	mac := hmac.New(sha512.New, token)
-	mac.Write(body)
-	return hex.EncodeToString(mac.Sum(nil))
-}
