@@ -79,12 +79,12 @@ func (r *recoverer) stage(ctx context.Context, log *slog.Logger, rec *recovery, 
 		}
 		id, err := r.hcp.workspaceID(ctx, ws)
 		if err != nil {
-			return fmt.Errorf("could not queue a run in workspace %s: %v", ws, err)
+			return fmt.Errorf("could not queue a run in workspace %s: %w", ws, err)
 		}
 		msg := fmt.Sprintf("Orka recovery after %s in %s (orka-recovery-receiver)", rec.Trigger, rec.Workspace)
-		runID, err := r.hcp.queueRun(ctx, id, msg, !(r.adminConfirm && ws == r.admin))
+		runID, err := r.hcp.queueRun(ctx, id, msg, !r.adminConfirm || ws != r.admin)
 		if err != nil {
-			return fmt.Errorf("could not queue a run in workspace %s: %v", ws, err)
+			return fmt.Errorf("could not queue a run in workspace %s: %w", ws, err)
 		}
 		rr := runRecord{Workspace: ws, RunID: runID, Status: "pending"}
 		rec.Runs = append(rec.Runs, rr)

@@ -31,7 +31,7 @@ type stateData struct {
 
 func loadState(path string) (*stateFile, error) {
 	s := &stateFile{path: path, data: stateData{Handled: map[string]time.Time{}}}
-	b, err := os.ReadFile(path)
+	b, err := os.ReadFile(path) //nolint:gosec // the operator names the state file
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
 		return s, s.saveLocked()
