@@ -49,10 +49,6 @@ func newReceiver(ctx context.Context, c *config, log *slog.Logger) (*receiver, e
 		recoverer: &recoverer{hcp: hcp, state: st, log: log, admin: c.admin, pools: c.pools, adminConfirm: c.adminConfirm,
 			pollInterval: c.pollInterval, runTimeout: c.runTimeout, now: time.Now},
 	}
-	if rec := st.snapshot(); rec != nil && rec.Outcome == outcomeRunning {
-		log.Info("carrying on with the recovery the last start left under way", "started_at", rec.StartedAt, "runs", len(rec.Runs))
-		rc.startRecovery()
-	}
 	return rc, nil
 }
 
@@ -72,6 +68,7 @@ func run(args []string, getenv func(string) string, stderr *os.File) error {
 	if err != nil {
 		return err
 	}
+	rc.resume()
 	srv := &http.Server{Addr: c.listen, Handler: rc, ReadHeaderTimeout: 10 * time.Second}
 	errc := make(chan error, 1)
 	go func() {

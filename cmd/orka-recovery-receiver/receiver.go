@@ -104,6 +104,15 @@ func (rc *receiver) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 	reply(w, http.StatusAccepted, "recovery started")
 }
 
+// resume carries on, at start, with a recovery the previous process left under way: its runs
+// are watched, the ones it had not queued yet are queued.
+func (rc *receiver) resume() {
+	if rec := rc.state.snapshot(); rec != nil && rec.Outcome == outcomeRunning {
+		rc.log.Info("carrying on with the recovery the last start left under way", "started_at", rec.StartedAt, "runs", len(rec.Runs))
+		rc.startRecovery()
+	}
+}
+
 // startRecovery runs the recorded recovery in the background; wait waits for it.
 func (rc *receiver) startRecovery() {
 	rc.wg.Add(1)

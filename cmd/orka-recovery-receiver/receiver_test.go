@@ -98,6 +98,7 @@ func (h *harness) start() {
 	}
 	rc.now = h.clock.now
 	rc.recoverer.now = h.clock.now
+	rc.resume()
 	h.rc = rc
 	h.srv = httptest.NewServer(rc)
 	h.t.Cleanup(func() { cancel(); rc.wait(); h.srv.Close() })
