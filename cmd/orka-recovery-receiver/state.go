@@ -75,7 +75,7 @@ func (s *stateFile) saveLocked() error {
 		return err
 	}
 	dir := filepath.Dir(s.path)
-	if err := os.MkdirAll(dir, 0o700); err != nil {
+	if err := os.MkdirAll(dir, 0o700); err != nil { //nolint:gosec // the operator names the state file
 		return fmt.Errorf("creating the state directory: %w", err)
 	}
 	tmp, err := os.CreateTemp(dir, ".state-*.json")
@@ -94,7 +94,7 @@ func (s *stateFile) saveLocked() error {
 	if err := tmp.Close(); err != nil {
 		return fmt.Errorf("writing the state file: %w", err)
 	}
-	if err := os.Rename(tmp.Name(), s.path); err != nil {
+	if err := os.Rename(tmp.Name(), s.path); err != nil { //nolint:gosec // the operator names the state file
 		return fmt.Errorf("writing the state file: %w", err)
 	}
 	return nil
