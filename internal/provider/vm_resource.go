@@ -166,14 +166,14 @@ func (r *vmResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp 
 			},
 			"reserved_ports": schema.ListAttribute{
 				MarkdownDescription: "Node ports to forward to the VM, each `NODEPORT:VMPORT` with an optional `/tcp` or `/udp`.",
-				ElementType:         types.StringType, Optional: true,
-				PlanModifiers: []planmodifier.List{replaceUnlessImportedList()},
+				ElementType:         types.StringType, Optional: true, Computed: true,
+				PlanModifiers: []planmodifier.List{emptyAsUnsetList(), replaceUnlessImportedList()},
 				Validators:    []validator.List{listvalidator.ValueStringsAre(portMappingValidator{})},
 			},
 			"custom_metadata": schema.MapAttribute{
 				MarkdownDescription: "Metadata handed to the VM. Keys and values must not contain `,` or `=`. The keys `" + strings.Join(vmMarkKeys, "`, `") + "` are reserved: the provider marks the VMs it deploys with them (who deployed them, which configuration, which create).",
-				ElementType:         types.StringType, Optional: true,
-				PlanModifiers: []planmodifier.Map{mapplanmodifier.RequiresReplace()},
+				ElementType:         types.StringType, Optional: true, Computed: true,
+				PlanModifiers: []planmodifier.Map{emptyAsUnsetMap(), mapplanmodifier.RequiresReplace()},
 				Validators: []validator.Map{
 					mapvalidator.KeysAre(metadataTextValidator{what: "key"}, stringvalidator.NoneOf(vmMarkKeys...)),
 					mapvalidator.ValueStringsAre(metadataTextValidator{what: "value"}),
