@@ -413,3 +413,61 @@ func (c *tfCLI) read(name string) string {
 	}
 	return string(b)
 }
+
+// The mark filter tells VMs made by hand from those this provider deployed, for this owner or
+// another; where Orka does not report custom metadata it fails rather than guess.
+func TestAccListVM_markFilter(t *testing.T) {
+	for _, omit := range []bool{false, true} {
+		t.Run(fmt.Sprintf("omitVMCustomMetadata=%v", omit), func(t *testing.T) {
+			e := newTestEnv(t, orkasim.Options{Nodes: 2, OmitVMCustomMetadata: omit})
+			e.needSim(t)
+			ctx := testContext(t)
+			prefix := testName("mark")
+			for name, md := range map[string]map[string]string{
+				"-hand":   nil,
+				"-ours":   {vmOwnerKey: vmOwnerValue},
+				"-theirs": {vmOwnerKey: vmOwnerValue, vmOwnerNameKey: "other/pool"},
+			} {
+				if _, err := e.client.DeployVM(ctx, orka.DefaultNamespace, orka.DeployVMRequest{Name: prefix + name, Image: "90gbsonomassd.orkasi", CustomMetadata: md}); err != nil {
+					t.Fatal(err)
+				}
+			}
+			query := func(mark string) string {
+				return e.config("") + fmt.Sprintf(`
+list "orka_vm" "found" {
+  provider = orka
+  config {
+    name_prefix = %q
+    mark        = %q
+  }
+}
+`, prefix, mark)
+			}
+			found := func(names ...string) []querycheck.QueryResultCheck {
+				checks := []querycheck.QueryResultCheck{querycheck.ExpectLength("orka_vm.found", len(names))}
+				for _, n := range names {
+					checks = append(checks, querycheck.ExpectIdentity("orka_vm.found", map[string]knownvalue.Check{
+						"namespace": knownvalue.StringExact(orka.DefaultNamespace), "name": knownvalue.StringExact(prefix + n),
+					}))
+				}
+				return checks
+			}
+			steps := []resource.TestStep{{Query: true, Config: query("any"), QueryResultChecks: found("-hand", "-ours", "-theirs")}}
+			if omit {
+				steps = append(steps, resource.TestStep{Query: true, Config: query("unmarked"),
+					ExpectError: regexp.MustCompile(`(?s)Orka did not report the custom metadata of\s+"` + prefix)})
+			} else {
+				steps = append(steps,
+					resource.TestStep{Query: true, Config: query("unmarked"), QueryResultChecks: found("-hand")},
+					resource.TestStep{Query: true, Config: query("this_owner"), QueryResultChecks: found("-ours")},
+					resource.TestStep{Query: true, Config: query("marked"), QueryResultChecks: found("-ours", "-theirs")},
+				)
+			}
+			resource.ParallelTest(t, resource.TestCase{
+				TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_14_0)},
+				ProtoV6ProviderFactories: e.factories(),
+				Steps:                    steps,
+			})
+		})
+	}
+}
