@@ -471,3 +471,49 @@ list "orka_vm" "found" {
 		})
 	}
 }
+
+// The guide's rewritten files (for_each keyed by each object's own name) import the estate
+// they describe with imports only, and plan nothing after the apply.
+func TestAccAdopt_guideLayout(t *testing.T) {
+	e := newTestEnv(t, orkasim.Options{Nodes: 2})
+	e.needSim(t)
+	ctx := testContext(t)
+	must := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	const ns = "orka-ios"
+	must(e.client.CreateNamespace(ctx, ns, false))
+	must(e.client.MoveNode(ctx, orka.DefaultNamespace, "mini-arm-2", ns))
+	_, err := e.client.CreateVMConfig(ctx, orka.VMConfig{Name: "ios-sonoma", Image: "90gbsonomassd.orkasi", CPU: 4})
+	must(err)
+	for _, vm := range []string{"ios-runner-1", "ios-runner-2"} {
+		_, err := e.client.DeployVM(ctx, ns, orka.DeployVMRequest{Name: vm, VMConfig: "ios-sonoma"})
+		must(err)
+	}
+	must(e.client.CreateServiceAccount(ctx, ns, "ios-ci"))
+	must(e.client.AddRegistryCredential(ctx, ns, orka.RegistryCredentialInput{Server: "https://ghcr.io", Username: "acme-bot", Password: "s3cret"}))
+	must(e.client.AddRoleBindingSubjects(ctx, ns, orka.SubjectsChange{Users: []string{"dev@example.com"}}))
+
+	for _, c := range []struct{ dir, want string }{
+		{"admin", "Plan: 4 to import, 0 to add, 1 to change, 0 to destroy."},
+		{"pool", "Plan: 3 to import, 0 to add, 0 to change, 0 to destroy."},
+	} {
+		src, err := os.ReadFile("../../examples/adopt-existing-cluster/after/" + c.dir + "/adopted.tf")
+		must(err)
+		cli := newTFCLI(t, e)
+		cli.write("main.tf", cli.providerBlock())
+		cli.write("adopted.tf", string(src))
+		cli.env = append(cli.env, "TF_VAR_ghcr_password=s3cret")
+		cli.run(false, "init", "-input=false")
+		if got := planLine.FindString(cli.run(false, "plan", "-input=false")); got != c.want {
+			t.Fatalf("%s: %q, want %q", c.dir, got, c.want)
+		}
+		cli.run(false, "apply", "-auto-approve", "-input=false")
+		if out := cli.run(false, "plan", "-input=false", "-detailed-exitcode"); !strings.Contains(out, "No changes.") {
+			t.Fatalf("%s: plan after adopting is not empty:\n%s", c.dir, out)
+		}
+	}
+}

@@ -55,6 +55,8 @@ type listSpec struct {
 	// workspace is where the documented layout keeps objects of this type: adminWorkspace or
 	// poolWorkspace.
 	workspace string
+	// note is what the type's docs add about its generated configuration ("" for nothing).
+	note string
 }
 
 // The documented layout: objects that need an administrator's token live in one workspace,
@@ -111,7 +113,8 @@ func (r *listResource) ListResourceConfigSchema(_ context.Context, _ list.ListRe
 	resp.Schema = listschema.Schema{
 		MarkdownDescription: fmt.Sprintf("Lists the cluster's %s for `terraform query` (Terraform 1.14 and later). "+
 			"With `-generate-config-out`, Terraform writes a configuration and an import block for each one, "+
-			"holding only what was chosen for the object, not what Orka decided. %s", r.spec.plural, workspaceDoc(r.spec)),
+			"holding only what was chosen for the object, not what Orka decided.%s %s", r.spec.plural,
+			prefixSpace(r.spec.note), workspaceDoc(r.spec)),
 		Attributes: attrs,
 	}
 }
@@ -247,4 +250,11 @@ func regexProblem(s string) string {
 		return fmt.Sprintf("is not a valid RE2 regular expression: %v", err)
 	}
 	return ""
+}
+
+func prefixSpace(s string) string {
+	if s == "" {
+		return ""
+	}
+	return " " + s
 }
