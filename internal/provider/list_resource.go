@@ -112,8 +112,7 @@ func (r *listResource) ListResourceConfigSchema(_ context.Context, _ list.ListRe
 	}
 	resp.Schema = listschema.Schema{
 		MarkdownDescription: fmt.Sprintf("Lists the cluster's %s for `terraform query` (Terraform 1.14 and later). "+
-			"With `-generate-config-out`, Terraform writes a configuration and an import block for each one, "+
-			"holding only what was chosen for the object, not what Orka decided.%s %s", r.spec.plural,
+			"With `-generate-config-out`, Terraform writes a configuration and an import block for each one.%s %s", r.spec.plural,
 			prefixSpace(r.spec.note), workspaceDoc(r.spec)),
 		Attributes: attrs,
 	}

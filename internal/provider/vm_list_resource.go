@@ -61,7 +61,7 @@ func NewVMListResource() list.ListResource {
 		},
 		markable:  true,
 		workspace: poolWorkspace,
-		note: "A VM's block has no `node` unless the VM runs elsewhere than the node its VM config pins (Orka " +
+		note: "A VM's block holds what was chosen for the VM, not what Orka decided: no `node` unless the VM runs elsewhere than the node its VM config pins (Orka " +
 			"reports where a VM runs, not whether it was asked to run there), no `image`, `cpu` or `memory` equal " +
 			"to its VM config's, and no empty `custom_metadata` or `reserved_ports`: deployed again after an " +
 			"upgrade, it lands on whichever node has room. Each result's display name shows the VM's status, " +
