@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/hashicorp/terraform-plugin-framework/attr"
+	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 )
@@ -152,4 +153,34 @@ func nullListIfEmpty(v types.List) types.List {
 		return types.ListNull(v.ElementType(context.Background()))
 	}
 	return v
+}
+
+// unknownWhenEmptied is for a computed set that follows the set argument arg (a node's all_tags
+// follows its tags). Terraform marks such values unknown when the configuration changes, but
+// unsetting arg over elements is a change only emptyAsUnset makes, after that marking: without
+// this, the old value would be planned and the apply would contradict it.
+func unknownWhenEmptied(arg string) planmodifier.Set { return unknownWhenEmptiedModifier{arg: arg} }
+
+type unknownWhenEmptiedModifier struct{ arg string }
+
+func (m unknownWhenEmptiedModifier) Description(context.Context) string {
+	return "Unknown when " + m.arg + " is unset over elements."
+}
+
+func (m unknownWhenEmptiedModifier) MarkdownDescription(ctx context.Context) string {
+	return m.Description(ctx)
+}
+
+func (m unknownWhenEmptiedModifier) PlanModifySet(ctx context.Context, req planmodifier.SetRequest, resp *planmodifier.SetResponse) {
+	if req.State.Raw.IsNull() || req.Plan.Raw.IsNull() {
+		return
+	}
+	var configured, prior types.Set
+	if req.Config.GetAttribute(ctx, path.Root(m.arg), &configured).HasError() ||
+		req.State.GetAttribute(ctx, path.Root(m.arg), &prior).HasError() {
+		return
+	}
+	if configured.IsNull() && !prior.IsNull() && len(prior.Elements()) > 0 {
+		resp.PlanValue = types.SetUnknown(req.StateValue.ElementType(ctx))
+	}
 }

@@ -23,21 +23,23 @@ import (
 func TestAccEmptyCollection_sameAsUnset(t *testing.T) {
 	type arg struct {
 		resource, attr, empty string
+		// full is a value with an element: unsetting it afterwards is a change.
+		full string
 		// hcl is the resource's configuration, %s where the argument goes.
 		hcl func(name string) string
 	}
 	args := []arg{
-		{resource: "orka_vm.x", attr: "custom_metadata", empty: "{}", hcl: func(n string) string {
+		{resource: "orka_vm.x", attr: "custom_metadata", empty: "{}", full: `{ team = "ios" }`, hcl: func(n string) string {
 			return fmt.Sprintf("resource \"orka_vm\" \"x\" {\n  name  = %q\n  image = \"90gbsonomassd.orkasi\"\n  %%s\n}\n", n)
 		}},
-		{resource: "orka_vm.x", attr: "reserved_ports", empty: "[]", hcl: func(n string) string {
+		{resource: "orka_vm.x", attr: "reserved_ports", empty: "[]", full: `["8822:22"]`, hcl: func(n string) string {
 			return fmt.Sprintf("resource \"orka_vm\" \"x\" {\n  name  = %q\n  image = \"90gbsonomassd.orkasi\"\n  %%s\n}\n", n)
 		}},
-		{resource: "orka_service_account_token.x", attr: "keepers", empty: "{}", hcl: func(n string) string {
+		{resource: "orka_service_account_token.x", attr: "keepers", empty: "{}", full: `{ rotation = "1" }`, hcl: func(n string) string {
 			return fmt.Sprintf("resource \"orka_service_account\" \"sa\" {\n  name = %q\n}\n"+
 				"resource \"orka_service_account_token\" \"x\" {\n  service_account = orka_service_account.sa.name\n  %%s\n}\n", n)
 		}},
-		{resource: "orka_node.x", attr: "tags", empty: "[]", hcl: func(string) string {
+		{resource: "orka_node.x", attr: "tags", empty: "[]", full: `["ios"]`, hcl: func(string) string {
 			return "resource \"orka_node\" \"x\" {\n  name      = \"mini-arm-1\"\n  namespace = \"orka-default\"\n  %s\n}\n"
 		}},
 	}
@@ -60,6 +62,12 @@ func TestAccEmptyCollection_sameAsUnset(t *testing.T) {
 					{Config: e.config(""), Destroy: false},
 					{Config: empty, ConfigStateChecks: []statecheck.StateCheck{isEmpty}},
 					{Config: unset, ConfigPlanChecks: noChange},
+					// Elements, then unset: a change to the empty collection, not the old value kept.
+					{Config: e.config(fmt.Sprintf(body, a.attr+" = "+a.full))},
+					{Config: unset, ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+						plancheck.ExpectNonEmptyPlan(),
+						plancheck.ExpectKnownValue(a.resource, tfjsonpath.New(a.attr), emptyCollection(a.attr, a.empty)),
+					}}, ConfigStateChecks: []statecheck.StateCheck{isEmpty}},
 				},
 			})
 		})

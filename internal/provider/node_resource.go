@@ -131,6 +131,7 @@ func (r *nodeResource) Schema(_ context.Context, _ resource.SchemaRequest, resp 
 				MarkdownDescription: "Every tag the node carries, including tags given to it outside this resource.",
 				ElementType:         types.StringType,
 				Computed:            true,
+				PlanModifiers:       []planmodifier.Set{unknownWhenEmptied("tags")},
 			},
 			"ip": schema.StringAttribute{
 				MarkdownDescription: "The node's IP address.", Computed: true,
