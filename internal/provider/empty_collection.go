@@ -68,8 +68,8 @@ func (emptyAsUnsetMapModifier) PlanModifyMap(ctx context.Context, req planmodifi
 		config: req.ConfigValue, prior: req.StateValue, configLen: len(req.ConfigValue.Elements()),
 		priorLen: len(req.StateValue.Elements()), resourceExists: !req.State.Raw.IsNull(),
 	}, types.MapValueMust(req.ConfigValue.ElementType(ctx), map[string]attr.Value{}))
-	if v != nil {
-		resp.PlanValue = v.(types.Map)
+	if v, ok := v.(types.Map); ok {
+		resp.PlanValue = v
 	}
 }
 
@@ -89,8 +89,8 @@ func (emptyAsUnsetListModifier) PlanModifyList(ctx context.Context, req planmodi
 		config: req.ConfigValue, prior: req.StateValue, configLen: len(req.ConfigValue.Elements()),
 		priorLen: len(req.StateValue.Elements()), resourceExists: !req.State.Raw.IsNull(),
 	}, types.ListValueMust(req.ConfigValue.ElementType(ctx), []attr.Value{}))
-	if v != nil {
-		resp.PlanValue = v.(types.List)
+	if v, ok := v.(types.List); ok {
+		resp.PlanValue = v
 	}
 }
 
@@ -110,12 +110,12 @@ func (emptyAsUnsetSetModifier) PlanModifySet(ctx context.Context, req planmodifi
 		config: req.ConfigValue, prior: req.StateValue, configLen: len(req.ConfigValue.Elements()),
 		priorLen: len(req.StateValue.Elements()), resourceExists: !req.State.Raw.IsNull(),
 	}, types.SetValueMust(req.ConfigValue.ElementType(ctx), []attr.Value{}))
-	if v != nil {
-		resp.PlanValue = v.(types.Set)
+	if v, ok := v.(types.Set); ok {
+		resp.PlanValue = v
 	}
 }
 
-// emptyMapIfNull, emptyListIfNull and emptySetIfNull record an unset collection as empty, the
+// emptyMapIfNull and emptyListIfNull record an unset collection as empty, the
 // form emptyAsUnset plans (unknown values are left to the caller).
 func emptyMapIfNull(v types.Map) types.Map {
 	if v.IsNull() {
@@ -127,13 +127,6 @@ func emptyMapIfNull(v types.Map) types.Map {
 func emptyListIfNull(v types.List) types.List {
 	if v.IsNull() {
 		return types.ListValueMust(types.StringType, []attr.Value{})
-	}
-	return v
-}
-
-func emptySetIfNull(v types.Set) types.Set {
-	if v.IsNull() {
-		return types.SetValueMust(types.StringType, []attr.Value{})
 	}
 	return v
 }
