@@ -139,8 +139,8 @@ func (r *serviceAccountTokenResource) Schema(_ context.Context, _ resource.Schem
 			"keepers": schema.MapAttribute{
 				MarkdownDescription: "Arbitrary strings; any change mints a new token. Use it to rotate on demand " +
 					"(`keepers = { rotation = \"2025-q3\" }`) or to tie the token to something else's lifecycle.",
-				ElementType: types.StringType, Optional: true,
-				PlanModifiers: []planmodifier.Map{mapplanmodifier.RequiresReplace()},
+				ElementType: types.StringType, Optional: true, Computed: true,
+				PlanModifiers: []planmodifier.Map{emptyAsUnsetMap(), mapplanmodifier.RequiresReplace()},
 			},
 			"token": schema.StringAttribute{
 				MarkdownDescription: tokenDocs["token"], Computed: true, Sensitive: true, PlanModifiers: computedStr,
@@ -289,8 +289,9 @@ func (r *serviceAccountTokenResource) Read(ctx context.Context, req resource.Rea
 		addAPIError(&resp.Diagnostics, what+" could not be checked", err)
 		return
 	}
-	if state.Namespace.IsNull() {
+	if state.Namespace.IsNull() || state.Keepers.IsNull() {
 		state.Namespace = types.StringValue(ns)
+		state.Keepers = emptyMapIfNull(state.Keepers)
 		resp.Diagnostics.Append(resp.State.Set(ctx, state)...)
 	}
 }
