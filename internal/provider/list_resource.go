@@ -93,8 +93,8 @@ func (r *listResource) ListResourceConfigSchema(_ context.Context, _ list.ListRe
 		attrs[k] = v
 	}
 	resp.Schema = listschema.Schema{
-		MarkdownDescription: fmt.Sprintf("Lists the cluster's %s for `terraform query` (Terraform 1.14 and later). "+
-			"With `-generate-config-out`, Terraform writes a configuration and an import block for each one.", r.spec.plural),
+		MarkdownDescription: fmt.Sprintf("Lists the cluster's %s for `terraform query` (Terraform 1.14 and later; "+
+			"OpenTofu has no list resources). With `-generate-config-out`, Terraform writes a configuration and an import block for each one.", r.spec.plural),
 		Attributes: attrs,
 	}
 }
