@@ -111,9 +111,9 @@ func (r *listResource) ListResourceConfigSchema(_ context.Context, _ list.ListRe
 		attrs[k] = v
 	}
 	resp.Schema = listschema.Schema{
-		MarkdownDescription: fmt.Sprintf("Lists the cluster's %s for `terraform query` (Terraform 1.14 and later). "+
-			"With `-generate-config-out`, Terraform writes a configuration and an import block for each one.%s %s", r.spec.plural,
-			prefixSpace(r.spec.note), workspaceDoc(r.spec)),
+		MarkdownDescription: fmt.Sprintf("Lists the cluster's %s for `terraform query` (Terraform 1.14 and later; "+
+			"OpenTofu has no list resources). With `-generate-config-out`, Terraform writes a configuration and an "+
+			"import block for each one.%s %s", r.spec.plural, prefixSpace(r.spec.note), workspaceDoc(r.spec)),
 		Attributes: attrs,
 	}
 }
