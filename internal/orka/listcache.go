@@ -214,16 +214,30 @@ func (e *ListNotFoundError) Error() string {
 	return fmt.Sprintf("%v; namespace %q exists, so this is not taken as evidence that the object is gone", e.Cause, e.Namespace)
 }
 
+// AbsenceInterval is how far apart two looks must be for their 404s to prove something gone:
+// longer than a burst of stray 404s (an API server restarting, a proxy that has lost its
+// backend), which lasts about a second.
+const AbsenceInterval = 2 * time.Second
+
 // listOrGone lists a namespace's objects for a look at whether one of them exists, for kinds
 // Orka cannot read one by one. A 404 on the list route stands (everything in it is gone) only
-// when the namespace itself answers 404 too; otherwise it is a *ListNotFoundError.
+// when the namespace itself answers 404 too. Otherwise the list is asked once more, later than
+// a burst of stray 404s lasts, and a second 404 is a *ListNotFoundError.
 func listOrGone[T any](ctx context.Context, c *Client, path, ns string) ([]T, error) {
 	items, err := list[T](ctx, c, path)
 	if !IsNotFound(err) {
 		return items, err
 	}
-	if _, nerr := c.GetNamespace(ctx, ns); !IsNotFound(nerr) {
-		return nil, &ListNotFoundError{Namespace: ns, Cause: err}
+	if _, nerr := c.GetNamespace(ctx, ns); IsNotFound(nerr) {
+		return nil, err
 	}
-	return nil, err
+	select {
+	case <-ctx.Done():
+		return nil, &ListNotFoundError{Namespace: ns, Cause: err}
+	case <-time.After(AbsenceInterval):
+	}
+	if items, err = list[T](ctx, c, path); !IsNotFound(err) {
+		return items, err
+	}
+	return nil, &ListNotFoundError{Namespace: ns, Cause: err}
 }

@@ -286,6 +286,31 @@ func TestListOnlyKindsTakeAList404AsEvidenceOnlyWhenTheNamespaceIsGone(t *testin
 	}
 }
 
+// A list that answers 404 only for a burst (shorter than AbsenceInterval) while its namespace
+// exists is asked again later and its answer used: the refresh of a service account does not
+// fail for a second of stray 404s.
+func TestListOnlyKindsOutlastA404Burst(t *testing.T) {
+	start := time.Now()
+	fs := newFakeServer(t, func(w http.ResponseWriter, r *http.Request, _ int) {
+		switch {
+		case r.URL.Path == "/api/v1/namespaces/orka-ci":
+			reply(w, 200, `{"name":"orka-ci"}`)
+		case time.Since(start) < time.Second:
+			reply(w, 404, `{"kind":"Status","status":"Failure","reason":"NotFound","code":404,"message":"not found"}`)
+		default:
+			reply(w, 200, `{"items":[{"name":"ci","namespace":"orka-ci"}]}`)
+		}
+	})
+	c := newTestClient(t, fs.URL)
+	sa, err := c.RefreshServiceAccount(Fresh(context.Background()), "orka-ci", "ci")
+	if err != nil || sa.Name != "ci" {
+		t.Fatalf("after a 404 burst shorter than AbsenceInterval: %+v, %v; want the account", sa, err)
+	}
+	if n := countRequests(fs, http.MethodGet, "/api/v1/namespaces/orka-ci/serviceaccounts"); n != 2 {
+		t.Fatalf("the list was asked %d times, want 2 (the burst's answer, then one later look)", n)
+	}
+}
+
 // A list that Orka answered without the object is recorded as evidence of its absence, with
 // the time of the answer; a list that failed is not.
 func TestAbsenceEvidenceRecordsAListAnsweredWithout(t *testing.T) {

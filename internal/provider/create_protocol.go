@@ -295,10 +295,9 @@ func readPending(ctx context.Context, req resource.ReadRequest, resp *resource.R
 	return false
 }
 
-// absenceInterval is how far apart the two looks that prove an object gone must be: longer
-// than a burst of stray 404s (an API server restarting, a proxy that has lost its backend),
-// which lasts about a second.
-const absenceInterval = 2 * time.Second
+// absenceInterval is how far apart the two looks that prove an object gone must be
+// (orka.AbsenceInterval says why).
+const absenceInterval = orka.AbsenceInterval
 
 // getConfirmed runs get and, when it finds nothing, proves it: an object leaves state only
 // when a list Orka answered without it (or its own request, where the list could not be read)
