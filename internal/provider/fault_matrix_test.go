@@ -284,6 +284,23 @@ resource "orka_node" "fm" {
 			},
 		},
 		{
+			// A local image copied from a seeded one; Orka's images live in orka-default.
+			name: "image",
+			hcl: static(`
+resource "orka_image" "fm" {
+  name        = "fm-img.orkasi"
+  source      = "90gbsonomassd.orkasi"
+  description = "fault matrix"
+}`),
+			routes: map[fmRoute]fmEndpoint{
+				fmCreate: {method: http.MethodPost, path: ns + "/images/90gbsonomassd.orkasi/copy"},
+				fmRead:   {method: http.MethodGet, path: ns + "/images"},
+				fmDelete: {method: http.MethodDelete, path: ns + "/images/fm-img.orkasi"},
+				fmLookup: {method: http.MethodGet, path: ns + "/images/fm-img.orkasi"},
+			},
+			get: ns + "/images/fm-img.orkasi",
+		},
+		{
 			name: "role_binding_subject",
 			hcl: static(`
 resource "orka_role_binding_subject" "fm" {
@@ -723,6 +740,11 @@ func simInventory(snap, base orkasim.Snapshot) fmInventory {
 			}
 		}
 	}
+	for name := range snap.Images {
+		if _, seeded := base.Images[name]; !seeded {
+			inv["orka_image "+name] = true
+		}
+	}
 	for name, n := range snap.Nodes {
 		was := base.Nodes[name]
 		if n.Namespace != was.Namespace || strings.Join(n.OrkaTags, ",") != strings.Join(was.OrkaTags, ",") {
@@ -751,7 +773,7 @@ func stateInventory(s *terraform.State) (inv fmInventory, tokens []string, err e
 		a := rs.Primary.Attributes
 		nsName := a["namespace"] + "/" + a["name"]
 		switch rs.Type {
-		case "orka_vm_config", "orka_namespace", "orka_node":
+		case "orka_vm_config", "orka_namespace", "orka_node", "orka_image":
 			inv[rs.Type+" "+a["name"]] = true
 		case "orka_vm", "orka_service_account":
 			inv[rs.Type+" "+nsName] = true
