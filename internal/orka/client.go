@@ -320,6 +320,9 @@ func (c *Client) send1(ctx context.Context, cl call, payload []byte, tok Token) 
 		return nil, c.transportFailure(ctx, st, err)
 	}
 	if !successful(resp.StatusCode) {
+		if mm := plainHTTPToTLS(c.endpoint, resp.StatusCode, body); mm != nil {
+			return nil, &TransportError{Method: cl.method, Path: path, Err: mm, Attempts: st.attempts}
+		}
 		apiErr := apiErrorFromResponse(cl.method, path, resp, body, st.attempts)
 		apiErr.Message = scrubToken(apiErr.Message, tok.Value)
 		apiErr.BodyExcerpt = scrubToken(apiErr.BodyExcerpt, tok.Value)
@@ -355,7 +358,7 @@ func (c *Client) transportFailure(ctx context.Context, st *retryState, err error
 		}
 		return fmt.Errorf("%s %s: %s: %w", st.method, st.path, causeText(err), ctxErr)
 	}
-	return &TransportError{Method: st.method, Path: st.path, Err: err, Attempts: st.attempts}
+	return &TransportError{Method: st.method, Path: st.path, Err: tlsToPlainHTTP(c.endpoint, err), Attempts: st.attempts}
 }
 
 // scrubToken removes the bearer token sent from text that came from the server (a

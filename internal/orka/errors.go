@@ -134,6 +134,14 @@ func (e *TransportError) Error() string {
 	if e.Attempts > 1 {
 		attempts = fmt.Sprintf(" after %d attempts", e.Attempts)
 	}
+	if addr := refusedAddress(e.Err); addr != "" {
+		return fmt.Sprintf("%s %s: no answer from Orka%s: nothing listens at %s (connection refused)",
+			e.Method, e.Path, attempts, addr)
+	}
+	var mm *SchemeMismatchError
+	if errors.As(e.Err, &mm) {
+		return fmt.Sprintf("%s %s: %s", e.Method, e.Path, mm.Error())
+	}
 	return fmt.Sprintf("%s %s: no answer from Orka%s: %s", e.Method, e.Path, attempts, causeText(e.Err))
 }
 
@@ -330,7 +338,8 @@ func IsUnreachable(err error) bool {
 	if statusOf(err) != 0 || IsAmbiguous(err) || !errors.As(err, &te) {
 		return false
 	}
-	return !tlsSetupError(te.Err) && !te.callerCancelled()
+	_, mismatch := IsSchemeMismatch(err)
+	return !tlsSetupError(te.Err) && !mismatch && !te.callerCancelled()
 }
 
 // IsTLSFailure reports a request that failed in the TLS handshake: an untrusted or invalid

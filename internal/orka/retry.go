@@ -40,6 +40,8 @@ type retryState struct {
 	// retryAfterMax is the longest Retry-After worth waiting for; a server that asks for
 	// more (a maintenance window of hours) is not retried at all, so the caller hears at once.
 	retryAfterMax time.Duration
+	// refused counts the attempts that found nothing listening (see maxRefusedAttempts).
+	refused int
 	// last is the failure of the last attempt that was going to be retried (an *APIError or a
 	// *TransportError), so that a caller's deadline that ends the wait still reports why.
 	last error
@@ -55,6 +57,12 @@ func (st *retryState) checkRetry(ctx context.Context, resp *http.Response, err e
 	if err != nil {
 		if permanentTransportError(err) {
 			return false, nil
+		}
+		if connectionRefused(err) {
+			st.refused++
+			if st.refused >= maxRefusedAttempts {
+				return false, nil
+			}
 		}
 		if idempotent(st.method) || requestNotSent(err) {
 			st.last = &TransportError{Method: st.method, Path: st.path, Err: err, Attempts: st.attempts}
@@ -80,6 +88,25 @@ func (st *retryState) checkRetry(ctx context.Context, resp *http.Response, err e
 		st.last = apiErrorFromResponse(st.method, st.path, resp, peekBody(resp), st.attempts)
 	}
 	return retry, nil
+}
+
+// maxRefusedAttempts is how many refused connections end a call. A refusal is an answer of a
+// kind: the host is there and nothing listens on the port. An API server restarting behind
+// its address refuses for a moment, so one more attempt after the backoff is worth it; a
+// second refusal means a wrong port, a stopped server or a wrong host, which the remaining
+// retries (about half a minute of backoff with the defaults) would only delay reporting.
+const maxRefusedAttempts = 2
+
+// connectionRefused reports an attempt that found nothing listening at the dialled address.
+func connectionRefused(err error) bool { return errors.Is(err, syscall.ECONNREFUSED) }
+
+// refusedAddress is the host:port that refused the connection, or "".
+func refusedAddress(err error) string {
+	var op *net.OpError
+	if connectionRefused(err) && errors.As(err, &op) && op.Addr != nil {
+		return op.Addr.String()
+	}
+	return ""
 }
 
 // peekBody reads a response body and puts it back, so a retried response can still be reported.
@@ -121,13 +148,20 @@ func tlsSetupError(err error) bool {
 	var invalid x509.CertificateInvalidError
 	var recordErr tls.RecordHeaderError
 	return errors.As(err, &certErr) || errors.As(err, &unknownAuth) || errors.As(err, &hostErr) ||
-		errors.As(err, &invalid) || errors.As(err, &recordErr)
+		errors.As(err, &invalid) || errors.As(err, &recordErr) ||
+		// net/http's word for a TLS handshake that got an HTTP answer.
+		errors.Is(err, http.ErrSchemeMismatch)
 }
 
 // permanentTransportError reports transport failures that retrying cannot fix: certificate and
-// TLS protocol errors (wrong CA, HTTP spoken to an HTTPS port) and an unknown host name.
+// TLS protocol errors (wrong CA, HTTP spoken to an HTTPS port), an endpoint of the wrong scheme
+// and an unknown host name.
 func permanentTransportError(err error) bool {
 	if tlsSetupError(err) {
+		return true
+	}
+	var mm *SchemeMismatchError
+	if errors.As(err, &mm) {
 		return true
 	}
 	var dnsErr *net.DNSError

@@ -161,8 +161,12 @@ func closedAddress(t *testing.T) string {
 	return "http://" + addr
 }
 
-func TestConnectionRefusedIsRetriedForEveryMethod(t *testing.T) {
-	c := newTestClient(t, closedAddress(t))
+// A refused connection is retried once, whatever the method (the request surely did not reach
+// the server), and then reported as what it is: nothing listens there. The remaining retries
+// would only delay the error by the whole backoff.
+func TestConnectionRefusedIsRetriedOnceForEveryMethod(t *testing.T) {
+	endpoint := closedAddress(t)
+	c := newTestClient(t, endpoint, func(cfg *Config) { cfg.MaxRetries = 4 })
 	ctx := context.Background()
 	calls := map[string]func() error{
 		"GET":    func() error { _, err := c.GetVM(ctx, "orka-ci", "vm1"); return err },
@@ -179,8 +183,11 @@ func TestConnectionRefusedIsRetriedForEveryMethod(t *testing.T) {
 			if !errors.As(err, &te) {
 				t.Fatalf("err = %#v, want a TransportError", err)
 			}
-			if te.Attempts != 4 {
-				t.Errorf("attempts = %d, want 4 (the request surely did not reach the server)", te.Attempts)
+			if te.Attempts != maxRefusedAttempts {
+				t.Errorf("attempts = %d, want %d: a second refusal ends the call", te.Attempts, maxRefusedAttempts)
+			}
+			if want := "nothing listens at " + strings.TrimPrefix(endpoint, "http://") + " (connection refused)"; !strings.Contains(err.Error(), want) {
+				t.Errorf("Error() = %q, want it to say %q", err.Error(), want)
 			}
 			if IsAmbiguous(err) || !IsUnavailable(err) {
 				t.Errorf("refused connection: ambiguous=%v unavailable=%v", IsAmbiguous(err), IsUnavailable(err))

@@ -1,8 +1,10 @@
 package provider
 
 import (
+	"errors"
 	"fmt"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
@@ -22,6 +24,7 @@ const (
 	summaryUnavailable   = "The Orka API is unavailable"
 	summaryUnreachable   = "The Orka API cannot be reached"
 	summaryTLS           = "The Orka API's TLS certificate was not accepted"
+	summaryScheme        = "The Orka endpoint's scheme is not the one its server speaks"
 	summaryGone          = "Object no longer exists in Orka"
 	// summaryTokenRegenerated is a warning, not a credential.
 	summaryTokenRegenerated = "Service-account token will be regenerated" //nolint:gosec // a message
@@ -78,6 +81,8 @@ func causeSummary(err error) string {
 		return summaryForbidden
 	case orka.IsAmbiguous(err):
 		return ""
+	case isSchemeMismatch(err):
+		return summaryScheme
 	case orka.IsServerUnavailable(err):
 		return summaryUnavailable
 	case orka.IsTLSFailure(err):
@@ -106,6 +111,10 @@ func apiErrorDetail(err error) string {
 	case orka.IsAmbiguous(err):
 		b.WriteString("The request may have reached Orka, but its answer was lost. Nothing was retried blindly; " +
 			"run terraform plan to see what Orka now holds, then apply again.")
+	case isSchemeMismatch(err):
+		use, _ := orka.IsSchemeMismatch(err)
+		fmt.Fprintf(&b, "Nothing was sent to Orka. Set the provider's endpoint (`endpoint`, or the ORKA_ENDPOINT "+
+			"environment variable) to %s and run Terraform again.", use)
 	case orka.IsServerUnavailable(err):
 		b.WriteString("Orka's API server answered that it cannot serve requests now: the cluster is in a " +
 			"maintenance window (MacStadium upgrades take up to 3 hours) or its API server is restarting. " +
@@ -122,6 +131,11 @@ func apiErrorDetail(err error) string {
 			"ORKA_CA_CERTIFICATE environment variable) or `ca_certificate_file` (a path, or " +
 			"ORKA_CA_CERTIFICATE_FILE). `insecure_skip_verify = true` turns the check off, for test clusters " +
 			"only. If the endpoint serves plain HTTP, write http:// instead of https://.")
+	case orka.IsUnreachable(err) && refusedConnection(err):
+		b.WriteString("The host answered, but nothing listens on that port, so no request reached Orka. Check the " +
+			"endpoint's host and port (`endpoint` or ORKA_ENDPOINT) and that the Orka API server runs. This is not " +
+			"a transient fault, so the provider stopped after a second refusal instead of retrying for half a " +
+			"minute. Nothing was lost from the Terraform state.")
 	case orka.IsUnreachable(err):
 		b.WriteString("Nothing answered at the provider's endpoint: this is a network failure (connection " +
 			"refused, unknown host, no route or a timeout), not an answer from Orka. Check the endpoint " +
@@ -136,6 +150,14 @@ func apiErrorDetail(err error) string {
 	}
 	return b.String()
 }
+
+func isSchemeMismatch(err error) bool {
+	_, ok := orka.IsSchemeMismatch(err)
+	return ok
+}
+
+// refusedConnection reports a failure whose last attempt found nothing listening.
+func refusedConnection(err error) bool { return errors.Is(err, syscall.ECONNREFUSED) }
 
 // adminOnlyKinds are the API resource kinds (the path segment after the namespace) that only
 // an administrator may use (orka-api.md §1 and §8).

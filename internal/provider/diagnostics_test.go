@@ -33,8 +33,20 @@ func TestDescribeAPIError_namesTheRealCause(t *testing.T) {
 		{
 			name: "connection refused", endpoint: "http://127.0.0.1:1", token: "t",
 			summary: summaryUnreachable,
-			want:    []string{"network failure", "ORKA_ENDPOINT", "VPN"},
-			never:   []string{"maintenance", "terraform apply again"},
+			want:    []string{"nothing listens at 127.0.0.1:1 (connection refused)", "nothing listens on that port", "ORKA_ENDPOINT"},
+			never:   []string{"maintenance", "terraform apply again", "VPN"},
+		},
+		{
+			name: "https to a plain-HTTP server", endpoint: "https://" + strings.TrimPrefix(plain.URL, "http://"), token: "t",
+			summary: summaryScheme,
+			want:    []string{"the endpoint speaks plain HTTP: use " + plain.URL, "ORKA_ENDPOINT"},
+			never:   []string{"ca_certificate", "network failure", "maintenance"},
+		},
+		{
+			name: "http to a TLS server", endpoint: "http://" + strings.TrimPrefix(tlsSrv.URL, "https://"), token: "t",
+			summary: summaryScheme,
+			want:    []string{"the endpoint speaks HTTPS: use " + tlsSrv.URL, "ORKA_ENDPOINT"},
+			never:   []string{"names the field", "network failure", "maintenance"},
 		},
 		{
 			name: "unknown host", endpoint: "http://orka.invalid", token: "t",

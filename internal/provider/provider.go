@@ -13,6 +13,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/ephemeral"
+	"github.com/hashicorp/terraform-plugin-framework/function"
 	"github.com/hashicorp/terraform-plugin-framework/list"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/provider"
@@ -29,6 +30,7 @@ var (
 	_ provider.ProviderWithEphemeralResources = (*orkaProvider)(nil)
 	_ provider.ProviderWithListResources      = (*orkaProvider)(nil)
 	_ provider.ProviderWithActions            = (*orkaProvider)(nil)
+	_ provider.ProviderWithFunctions          = (*orkaProvider)(nil)
 )
 
 // Defaults of the provider block. The retry budget is kept short enough that a maintenance
@@ -340,6 +342,12 @@ func (p *orkaProvider) ListResources(_ context.Context) []func() list.ListResour
 // Actions preserve what an upgrade would delete (Terraform 1.14 and later run them).
 func (p *orkaProvider) Actions(_ context.Context) []func() action.Action {
 	return []func() action.Action{NewVMSaveAction, NewVMPushAction}
+}
+
+// Functions need no cluster: they compute from the provider's own tables (Terraform 1.8 and
+// later, OpenTofu 1.7 and later).
+func (p *orkaProvider) Functions(_ context.Context) []func() function.Function {
+	return []func() function.Function{NewUpgradeEffectsFunction, NewParseMemoryFunction, NewRoundMemoryFunction}
 }
 
 func (p *orkaProvider) EphemeralResources(_ context.Context) []func() ephemeral.EphemeralResource {

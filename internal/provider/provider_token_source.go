@@ -163,6 +163,11 @@ func nonNegativeDurationProblem(s string) string {
 	return ""
 }
 
+// shortLivedTokenMargin is how close to its expiry a token whose whole lifetime is shorter
+// than token_expiry_warning (a one-hour user token) must be before the warning comes: about
+// what a long apply, a recovery of many VMs, may need.
+const shortLivedTokenMargin = 15 * time.Minute
+
 // summaryTokenExpiring heads the warning of every run while the token nears its expiry.
 const summaryTokenExpiring = "The Orka token expires soon" //nolint:gosec // a message, not a credential
 
@@ -179,6 +184,12 @@ func warnTokenExpiry(token string, lead time.Duration, now time.Time, diags *dia
 	}
 	left := claims.ExpiresAt.Sub(now)
 	if left > lead {
+		return
+	}
+	if lifetime := claims.ExpiresAt.Sub(claims.IssuedAt); !claims.IssuedAt.IsZero() && lifetime <= lead && left > shortLivedTokenMargin {
+		// Short-lived by design (orka3 user get-token gives one hour): pasted fresh for an
+		// attended run, it always "expires within" the lead time, and a warning on every such
+		// run would teach people to ignore it. It warns once the token nears its end.
 		return
 	}
 	account := orka.AccountOf(token)

@@ -105,6 +105,18 @@ func TestAccTokenExpiry_planWarnsNamingTheAccount(t *testing.T) {
 	if out := c.run(false, "plan", "-input=false"); strings.Contains(out, summaryTokenExpiring) {
 		t.Errorf("a token with 10 minutes left warns under a 5-minute lead:\n%s", out)
 	}
+
+	// A one-hour user token, pasted fresh for an attended run, is short-lived by design: no
+	// warning on every such run, only once it nears its end.
+	user := e.sim.AddUser("alice@example.com", true)
+	c.write("main.tf", tokenProviderBlock(e.endpoint, fmt.Sprintf("  token = %q", user))+vmsReader)
+	if out := c.run(false, "plan", "-input=false"); strings.Contains(out, summaryTokenExpiring) {
+		t.Errorf("a fresh one-hour user token warns that it expires soon:\n%s", out)
+	}
+	clock.add(50 * time.Minute)
+	if out := oneLine(c.run(false, "plan", "-input=false")); !strings.Contains(out, "for user alice@example.com, expires at") {
+		t.Errorf("a user token with 10 minutes left does not warn:\n%s", out)
+	}
 }
 
 func TestAccTokenRejected_expiredAndRevokedSayWhich(t *testing.T) {

@@ -31,7 +31,7 @@ func serverFor(p provider.Provider) func() tfprotov6.ProviderServer {
 	return func() tfprotov6.ProviderServer {
 		s := fw()
 		if full, ok := s.(frameworkServer); ok {
-			return releasingServer{full}
+			return releasingServer{full, newCauseFolder()}
 		}
 		return s // a framework without list resources or actions: TestServer_releasesEachCallsContext fails
 	}
@@ -48,7 +48,11 @@ type frameworkServer interface {
 // releasingServer passes calls to the framework with a releasable context. The calls that
 // return streams (ListResource, InvokeAction) keep their context, since the stream is read
 // after the call returns; like the one-off calls (schemas, configuration), they are few.
-type releasingServer struct{ frameworkServer }
+// It also folds diagnostics of one cause shared by many objects (causeFolder).
+type releasingServer struct {
+	frameworkServer
+	causes *causeFolder
+}
 
 // releasing runs call with a context that forwards to ctx until call returns and holds
 // nothing of it afterwards.
@@ -72,15 +76,27 @@ func (s releasingServer) UpgradeResourceIdentity(ctx context.Context, req *tfpro
 }
 
 func (s releasingServer) ReadResource(ctx context.Context, req *tfprotov6.ReadResourceRequest) (*tfprotov6.ReadResourceResponse, error) {
-	return releasing(ctx, req, s.frameworkServer.ReadResource)
+	resp, err := releasing(ctx, req, s.frameworkServer.ReadResource)
+	if resp != nil {
+		s.causes.fold(resp.Diagnostics, foldedRead)
+	}
+	return resp, err
 }
 
 func (s releasingServer) PlanResourceChange(ctx context.Context, req *tfprotov6.PlanResourceChangeRequest) (*tfprotov6.PlanResourceChangeResponse, error) {
-	return releasing(ctx, req, s.frameworkServer.PlanResourceChange)
+	resp, err := releasing(ctx, req, s.frameworkServer.PlanResourceChange)
+	if resp != nil {
+		s.causes.fold(resp.Diagnostics, foldedPlan)
+	}
+	return resp, err
 }
 
 func (s releasingServer) ApplyResourceChange(ctx context.Context, req *tfprotov6.ApplyResourceChangeRequest) (*tfprotov6.ApplyResourceChangeResponse, error) {
-	return releasing(ctx, req, s.frameworkServer.ApplyResourceChange)
+	resp, err := releasing(ctx, req, s.frameworkServer.ApplyResourceChange)
+	if resp != nil {
+		s.causes.fold(resp.Diagnostics, "")
+	}
+	return resp, err
 }
 
 func (s releasingServer) ImportResourceState(ctx context.Context, req *tfprotov6.ImportResourceStateRequest) (*tfprotov6.ImportResourceStateResponse, error) {

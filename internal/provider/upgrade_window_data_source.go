@@ -251,6 +251,14 @@ func (d *upgradeWindowDataSource) runningVMs(ctx context.Context, namespaces []s
 	running := []string{}
 	for _, ns := range namespaces {
 		vms, err := d.data.client.ListVMs(ctx, ns)
+		if orka.IsNotFound(err) {
+			// A namespace the same configuration has yet to create runs nothing; naming it
+			// literally keeps this data source readable at plan time. Its own read proves it
+			// absent, so that a stray 404 is not taken for an empty namespace.
+			if _, nerr := d.data.client.GetNamespace(ctx, ns); orka.IsNotFound(nerr) {
+				continue
+			}
+		}
 		if err != nil {
 			return nil, err
 		}

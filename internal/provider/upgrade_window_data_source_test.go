@@ -147,3 +147,33 @@ func TestAccUpgradeWindow_invalidInput(t *testing.T) {
 		},
 	})
 }
+
+// Namespaces named literally that the same configuration creates: the data source reads at
+// plan time, before they exist, and counts no VMs in them instead of failing, so that
+// regenerate_tokens_after is known at plan and no token is replaced for nothing.
+func TestAccUpgradeWindow_namespaceNotCreatedYet(t *testing.T) {
+	e, _ := newClockEnv(t)
+	hcl := e.config(`
+resource "orka_namespace" "ci" {
+  name = "orka-window-ci"
+}
+
+data "orka_upgrade_window" "next" {
+  type       = "release"
+  namespaces = ["orka-window-ci"]
+}
+
+output "after" {
+  value = data.orka_upgrade_window.next.regenerate_tokens_after
+}
+`)
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: e.factories(),
+		Steps: []resource.TestStep{{
+			Config: hcl,
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue(windowAddr, tfjsonpath.New("running_vms"), knownvalue.ListExact([]knownvalue.Check{})),
+			},
+		}},
+	})
+}

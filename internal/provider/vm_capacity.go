@@ -6,6 +6,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"weak"
 
 	"github.com/orkatf/terraform-provider-orka/internal/orka"
 )
@@ -82,26 +83,39 @@ func (r *vmResource) effectiveAsk(ctx context.Context, deploy orka.DeployVMReque
 
 // neverFits says why no node of the namespace could ever run the VM, whatever else runs: more
 // CPU or memory than any eligible node has in all, GPU passthrough on a cluster without it, a
-// pinned node that is not there. "" when it could fit, or when that cannot be told. Nodes are
-// judged only when the namespace has some: at plan time nodes may still be moved in.
+// pinned node that is not there, a required tag that no node carries. "" when it could fit, or
+// when that cannot be told. Nodes are judged only when the namespace has some.
 func (r *vmResource) neverFits(ctx context.Context, ns string, a vmAsk, atApply bool) string {
+	why, _ := r.neverFitsAt(ctx, ns, a, atApply)
+	return why
+}
+
+// neverFitsAt is neverFits with the deploy setting at fault: "gpu_passthrough", "node", "tag",
+// "cpu", "memory", or "" for the namespace itself.
+//
+// At plan time an empty namespace passes (an orka_node of the same configuration may move
+// nodes in during the apply). So do a pinned node, or a required tag, that an orka_node block
+// of this configuration may bring: one planned before this VM, which Terraform guarantees when
+// the VM refers to it (node = orka_node.x.name, or depends_on). Anything else missing is
+// refused at plan, where it costs nothing, rather than after the deploy's whole timeout.
+func (r *vmResource) neverFitsAt(ctx context.Context, ns string, a vmAsk, atApply bool) (why, attr string) {
 	if a.gpu {
 		if info, err := r.data.client.ClusterInfo(ctx); err == nil && !info.GPUPassthroughEnabled {
 			return "it asks for GPU passthrough, and this cluster does not have GPU passthrough enabled " +
-				"(cluster-info gpuPassthroughEnabled = false). Set gpu_passthrough = false."
+				"(cluster-info gpuPassthroughEnabled = false). Set gpu_passthrough = false.", "gpu_passthrough"
 		}
 	}
 	// Totals do not change with what runs on the nodes: every new VM of a run shares one list.
 	nodes, err := r.data.client.RefreshNodes(ctx, ns)
 	if err != nil {
-		return ""
+		return "", ""
 	}
 	if len(nodes) == 0 {
 		if atApply {
 			return fmt.Sprintf("namespace %q has no nodes. A namespace holds no nodes until an administrator moves "+
-				"some into it; until then its VMs cannot be scheduled.", ns)
+				"some into it; until then its VMs cannot be scheduled.", ns), ""
 		}
-		return ""
+		return "", ""
 	}
 	eligible := nodes
 	if a.node != "" {
@@ -112,11 +126,12 @@ func (r *vmResource) neverFits(ctx context.Context, ns string, a vmAsk, atApply 
 			}
 		}
 		if len(eligible) == 0 {
-			if !atApply {
-				return ""
+			if !atApply && nodeClaims.claimed(r.data, a.node) {
+				return "", ""
 			}
-			return fmt.Sprintf("it is pinned to node %q, which namespace %q does not have (its nodes: %s).",
-				a.node, ns, strings.Join(nodeNames(nodes), ", "))
+			return fmt.Sprintf("it is pinned to node %q, which namespace %q does not have (its nodes: %s). Pin it to "+
+				"one of those, or leave node unset; an administrator moves a node into the namespace with orka_node "+
+				"or `orka3 node namespace`.", a.node, ns, strings.Join(nodeNames(nodes), ", ")), "node"
 		}
 	}
 	if a.tag != "" && a.tagRequired {
@@ -127,10 +142,13 @@ func (r *vmResource) neverFits(ctx context.Context, ns string, a vmAsk, atApply 
 			}
 		}
 		if len(tagged) == 0 {
-			if !atApply {
-				return ""
+			if !atApply && nodeClaims.any(r.data) {
+				return "", ""
 			}
-			return fmt.Sprintf("it requires a node tagged %q, and no node of namespace %q carries that tag.", a.tag, ns)
+			return fmt.Sprintf("it requires a node tagged %q (tag_required = true), and no node of namespace %q "+
+				"carries that tag (%s). Use a tag a node carries, set tag_required = false to only prefer it, or "+
+				"have an administrator tag a node (orka_node tags, or `orka3 node tag`).",
+				a.tag, ns, nodeTagSummary(eligible)), "tag"
 		}
 		eligible = tagged
 	}
@@ -144,12 +162,41 @@ func (r *vmResource) neverFits(ctx context.Context, ns string, a vmAsk, atApply 
 	switch {
 	case maxCPU > 0 && a.cpu > maxCPU:
 		return fmt.Sprintf("it asks for %d CPU cores, and the largest eligible node of namespace %q has %d in all "+
-			"(%s). Ask for at most %d.", a.cpu, ns, maxCPU, nodeSummary(eligible), maxCPU)
+			"(%s). Ask for at most %d.", a.cpu, ns, maxCPU, nodeSummary(eligible), maxCPU), "cpu"
 	case maxMem > 0 && a.memory > maxMem:
 		return fmt.Sprintf("it asks for %g GiB of memory, and the largest eligible node of namespace %q has %g GiB "+
-			"in all (%s).", a.memory, ns, maxMem, nodeSummary(eligible))
+			"in all (%s).", a.memory, ns, maxMem, nodeSummary(eligible)), "memory"
 	}
-	return ""
+	return "", ""
+}
+
+// nodeTagSummary lists nodes with their tags, for a refused required tag.
+func nodeTagSummary(nodes []orka.Node) string {
+	parts := make([]string, 0, len(nodes))
+	for _, n := range nodes {
+		tags := "no tags"
+		if len(n.OrkaTags) > 0 {
+			tags = "tags " + strings.Join(n.OrkaTags, ",")
+		}
+		parts = append(parts, n.Name+": "+tags)
+	}
+	sort.Strings(parts)
+	return strings.Join(parts, "; ")
+}
+
+// claimed reports whether an orka_node block of this configuration has been planned for node.
+func (r *nodeClaimRegistry) claimed(pd *providerData, node string) bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	_, ok := r.claims[weak.Make(pd)][node]
+	return ok
+}
+
+// any reports whether an orka_node block of this configuration has been planned at all.
+func (r *nodeClaimRegistry) any(pd *providerData) bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return len(r.claims[weak.Make(pd)]) > 0
 }
 
 func nodeNames(nodes []orka.Node) []string {

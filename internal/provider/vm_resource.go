@@ -248,6 +248,7 @@ func (r *vmResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequ
 		r.refuseNeverFits(ctx, resp)
 		return
 	}
+	r.noteExisting(ctx, resp)
 	if rawString(req.State.Raw, "status").ValueString() == orka.VMStatusFailed {
 		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("status"), types.StringUnknown())...)
 		resp.RequiresReplace = append(resp.RequiresReplace, path.Root("status"))
@@ -307,10 +308,18 @@ func (r *vmResource) refuseNeverFits(ctx context.Context, resp *resource.ModifyP
 		return
 	}
 	ask := r.effectiveAsk(ctx, deploy)
-	if why := r.neverFits(ctx, r.data.namespaceOr(plan.Namespace), ask, false); why != "" {
-		resp.Diagnostics.AddAttributeError(path.Root("name"), "VM can never be scheduled",
-			fmt.Sprintf("No node can ever run VM %q (it asks for %s): %s", deploy.Name, ask, why))
+	ns := r.data.namespaceOr(plan.Namespace)
+	if why, attr := r.neverFitsAt(ctx, ns, ask, false); why != "" {
+		at := faultyAttribute(deploy, attr)
+		resp.Diagnostics.AddAttributeError(path.Root(at), "VM can never be scheduled",
+			fmt.Sprintf("%s: no node can ever run VM %q (it asks for %s): %s", at, deploy.Name, ask, why))
+		return
 	}
+	createTimeout, d := plan.Timeouts.Create(ctx, vmDefaultCreateTimeout)
+	if d.HasError() {
+		return
+	}
+	r.warnOverCapacity(ctx, ns, deploy.Name, ask, createTimeout.String(), &resp.Diagnostics)
 }
 
 func (r *vmResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
