@@ -85,10 +85,18 @@ start=$SECONDS
 echo "engine.sh: building $name $version from $module@v$version into $dest (once per machine; several minutes)..." >&2
 
 # Outside any module and workspace, so nothing touches this repository's go.mod or go.sum.
-info="$(cd "$work" && GO111MODULE=on GOWORK=off GOFLAGS=-mod=mod go mod download -json "$module@v$version")"
+# A version whose source the proxy does not serve (it may list a version yet answer 403 for its
+# zip) fails here with go's reason, instead of silently.
+info="$(cd "$work" && GO111MODULE=on GOWORK=off GOFLAGS=-mod=mod go mod download -json "$module@v$version" 2>&1)" || true
 field() { printf '%s\n' "$info" | sed -n -E "s/^[[:space:]]*\"$1\": \"(.*)\",?$/\1/p"; }
 moddir="$(field Dir)"
-[ -n "$moddir" ] && [ -d "$moddir" ] || { echo "engine.sh: go mod download gave no module directory:" >&2; printf '%s\n' "$info" >&2; exit 1; }
+if [ -z "$moddir" ] || [ ! -d "$moddir" ]; then
+  echo "engine.sh: cannot get the source of $name $version ($module@v$version) from the Go module proxy:" >&2
+  printf '%s\n' "$(field Error)" | sed 's/\\n/\n/g; s/\\t/  /g' >&2
+  [ -n "$(field Error)" ] || printf '%s\n' "$info" >&2
+  echo "engine.sh: choose a version whose source is served (go mod download $module@vVERSION)." >&2
+  exit 1
+fi
 
 # Release builds set version.dev=no (Terraform 1.6+, OpenTofu); 1.5.x has no such variable and
 # the linker ignores -X for a missing one.

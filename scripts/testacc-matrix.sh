@@ -20,8 +20,10 @@ root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
 
 # The floor (1.5), the first with write-only arguments (1.11), the first with list resources,
-# `terraform query` and actions (1.14), and OpenTofu.
-ENGINES="${ENGINES:-terraform@1.5.7 terraform@1.11.4 terraform@1.14.9 tofu@1.12.6}"
+# `terraform query` and actions (1.14), the last before 1.16 (1.15), the first whose action
+# triggers take before_destroy/after_destroy events and on_failure (1.16; its newest release whose
+# source the Go module proxy serves), and OpenTofu.
+ENGINES="${ENGINES:-terraform@1.5.7 terraform@1.11.4 terraform@1.14.9 terraform@1.15.9 terraform@1.16.4 tofu@1.12.6}"
 PARALLEL="${PARALLEL:-4}"
 logs="$root/.tmp/matrix"
 mkdir -p "$logs"

@@ -110,10 +110,14 @@ resource "orka_role_binding_subject" "ci_in_default" {
   subject_namespace = orka_namespace.ci.name
 }
 
+# The namespace by its literal name, not orka_namespace.ci.name: a reference to a resource of
+# this configuration would defer the read to apply whenever that resource changes, leaving
+# regenerate_tokens_after unknown at plan and replacing the token wired to it. A namespace that
+# does not exist yet simply holds no VMs.
 data "orka_upgrade_window" "next" {
   type       = var.upgrade_type
   start      = var.upgrade_start
-  namespaces = [orka_namespace.ci.name]
+  namespaces = ["orka-ci"]
 }
 
 # Regenerated when Orka rejects it (after release and layer upgrades), and also on the first run

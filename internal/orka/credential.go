@@ -113,4 +113,15 @@ func IsServiceAccountAccount(account string) bool {
 	return strings.HasPrefix(account, serviceAccountAccountPrefix)
 }
 
+// ServiceAccountOfAccount splits an AccountOf name of a service account into its namespace and
+// name; ok is false for any other account.
+func ServiceAccountOfAccount(account string) (namespace, name string, ok bool) {
+	rest, found := strings.CutPrefix(account, serviceAccountAccountPrefix)
+	if !found {
+		return "", "", false
+	}
+	namespace, name, found = strings.Cut(rest, "/")
+	return namespace, name, found && namespace != "" && name != ""
+}
+
 const serviceAccountAccountPrefix = "service account "

@@ -13,7 +13,7 @@ import (
 // made with, so each is listed with the nodes that hold it now, as import records it.
 func NewImageCacheListResource() list.ListResource {
 	return &listResource{spec: listSpec{
-		typeName: "_image_cache", plural: "image caches", identity: imageCacheIdentity,
+		typeName: "_image_cache", workspace: poolWorkspace, plural: "image caches", identity: imageCacheIdentity,
 		items: func(ctx context.Context, pd *providerData, ns string, to timeouts.Value) ([]listItem, error) {
 			caches, err := pd.client.ListImageCaches(ctx, ns)
 			if err != nil {

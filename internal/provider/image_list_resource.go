@@ -13,7 +13,7 @@ import (
 // source: it describes the image as it is, which imports with no change.
 func NewImageListResource() list.ListResource {
 	return &listResource{spec: listSpec{
-		typeName: "_image", plural: "local images", identity: nameIdentity, clusterScoped: true,
+		typeName: "_image", workspace: poolWorkspace, plural: "local images", identity: nameIdentity, clusterScoped: true,
 		items: func(ctx context.Context, pd *providerData, _ string, to timeouts.Value) ([]listItem, error) {
 			images, err := pd.client.ListImages(ctx)
 			if err != nil {

@@ -49,7 +49,22 @@ type listSpec struct {
 	check func(ctx context.Context, pd *providerData, cfg tfsdk.Config, namespaces []string, diags *diag.Diagnostics)
 	// items returns the objects of one namespace ("" for cluster-scoped types).
 	items func(ctx context.Context, pd *providerData, ns string, to timeouts.Value) ([]listItem, error)
+	// markable: Orka holds this provider's mark on objects of this type (VMs), so the mark
+	// filter can tell who deployed each one. Objects of other types are all unmarked.
+	markable bool
+	// workspace is where the documented layout keeps objects of this type: adminWorkspace or
+	// poolWorkspace.
+	workspace string
+	// note is what the type's docs add about its generated configuration ("" for nothing).
+	note string
 }
+
+// The documented layout: objects that need an administrator's token live in one workspace,
+// the pool a team runs in another.
+const (
+	adminWorkspace = "admin"
+	poolWorkspace  = "pool"
+)
 
 // listItem is one object found: its name (for the name filters), a display name and the state
 // the resource would hold for it.
@@ -59,6 +74,8 @@ type listItem struct {
 	state   any
 	// node is where a VM runs (the VM list's node filter).
 	node string
+	// mark is what the object carries of this provider's mark (markNotHeld for types without one).
+	mark objectMark
 }
 
 func (r *listResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
@@ -89,12 +106,14 @@ func (r *listResource) ListResourceConfigSchema(_ context.Context, _ list.ListRe
 				listvalidator.ValueStringsAre(listNamespaceValidator())},
 		}
 	}
+	attrs["mark"] = markFilterAttribute(r.spec)
 	for k, v := range r.spec.extra {
 		attrs[k] = v
 	}
 	resp.Schema = listschema.Schema{
-		MarkdownDescription: fmt.Sprintf("Lists the cluster's %s for `terraform query` (Terraform 1.14 and later). "+
-			"With `-generate-config-out`, Terraform writes a configuration and an import block for each one.", r.spec.plural),
+		MarkdownDescription: fmt.Sprintf("Lists the cluster's %s for `terraform query` (Terraform 1.14 and later; "+
+			"OpenTofu has no list resources). With `-generate-config-out`, Terraform writes a configuration and an "+
+			"import block for each one.%s %s", r.spec.plural, prefixSpace(r.spec.note), workspaceDoc(r.spec)),
 		Attributes: attrs,
 	}
 }
@@ -106,9 +125,10 @@ func (r *listResource) List(ctx context.Context, req list.ListRequest, stream *l
 		stream.Results = list.ListResultsStreamDiagnostics(diags)
 		return
 	}
-	var prefix, pattern types.String
+	var prefix, pattern, mark types.String
 	diags.Append(req.Config.GetAttribute(ctx, path.Root("name_prefix"), &prefix)...)
 	diags.Append(req.Config.GetAttribute(ctx, path.Root("name_regex"), &pattern)...)
+	diags.Append(req.Config.GetAttribute(ctx, path.Root("mark"), &mark)...)
 	var re *regexp.Regexp
 	if !pattern.IsNull() {
 		re, _ = regexp.Compile(pattern.ValueString()) // validated
@@ -145,8 +165,15 @@ func (r *listResource) List(ctx context.Context, req list.ListRequest, stream *l
 			if r.spec.accept != nil && !r.spec.accept(ctx, req.Config, it, &diags) {
 				continue
 			}
+			if !markAccepts(mark.ValueString(), it, ns, &diags) {
+				continue
+			}
 			found = append(found, it)
 		}
+	}
+	if diags.HasError() {
+		stream.Results = list.ListResultsStreamDiagnostics(diags)
+		return
 	}
 	stream.Results = func(push func(list.ListResult) bool) {
 		for i, it := range found {
@@ -222,4 +249,11 @@ func regexProblem(s string) string {
 		return fmt.Sprintf("is not a valid RE2 regular expression: %v", err)
 	}
 	return ""
+}
+
+func prefixSpace(s string) string {
+	if s == "" {
+		return ""
+	}
+	return " " + s
 }

@@ -60,6 +60,14 @@ func TestListResourceValidation_badInputs(t *testing.T) {
 			listCase{"namespaces", strs("orka-ci", "orka-ci"), []string{"Duplicate List Value", `duplicate values of: "orka-ci"`}},
 		)
 	}
+	for name := range schemas.ListResourceSchemas {
+		if name == "orka_vm" {
+			cases[name] = append(cases[name], listCase{"mark", str("unmanaged"), []string{"mark", `"unmanaged" is not one of any, unmarked, marked, this_owner`}})
+			continue
+		}
+		// Orka holds no mark on these: only what can be told is accepted.
+		cases[name] = append(cases[name], listCase{"mark", str("this_owner"), []string{"mark", `"this_owner" cannot be told for`, "Orka holds no mark on them"}})
+	}
 	cases["orka_vm"] = append(cases["orka_vm"], listCase{"node", str("Mini_1"), []string{`node: "Mini_1" is not a valid node name`, "lowercase letters"}})
 	cases["orka_role_binding_subject"] = append(cases["orka_role_binding_subject"], listCase{"kind", str("group"), []string{"kind", "must be one of"}})
 

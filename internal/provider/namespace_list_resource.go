@@ -14,7 +14,7 @@ import (
 // exists and is not Terraform's to create or delete.
 func NewNamespaceListResource() list.ListResource {
 	return &listResource{spec: listSpec{
-		typeName: "_namespace", plural: "namespaces (other than orka-default)", identity: nameIdentity, clusterScoped: true,
+		typeName: "_namespace", workspace: adminWorkspace, plural: "namespaces (other than orka-default)", identity: nameIdentity, clusterScoped: true,
 		items: func(ctx context.Context, pd *providerData, _ string, _ timeouts.Value) ([]listItem, error) {
 			all, err := pd.client.ListNamespaces(ctx)
 			if err != nil {

@@ -16,7 +16,7 @@ import (
 // its all_tags; copying them into tags makes this configuration manage them.
 func NewNodeListResource() list.ListResource {
 	return &listResource{spec: listSpec{
-		typeName: "_node", plural: "nodes", identity: nameIdentity,
+		typeName: "_node", workspace: adminWorkspace, plural: "nodes", identity: nameIdentity,
 		items: func(ctx context.Context, pd *providerData, ns string, _ timeouts.Value) ([]listItem, error) {
 			nodes, err := pd.client.ListNodes(ctx, ns)
 			if err != nil {

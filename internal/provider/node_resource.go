@@ -112,9 +112,11 @@ func (r *nodeResource) Schema(_ context.Context, _ resource.SchemaRequest, resp 
 					"and ending with a letter or digit. A tag removed from this set is removed from the node; tags given " +
 					"to the node in other ways are left alone. After an import the resource manages no tags until the " +
 					"configuration lists them.",
-				ElementType: types.StringType,
-				Optional:    true,
-				Validators:  []validator.Set{setvalidator.ValueStringsAre(nodeTagValidator(nodeTagMaxLen))},
+				ElementType:   types.StringType,
+				Optional:      true,
+				Computed:      true,
+				PlanModifiers: []planmodifier.Set{emptyAsUnsetSet()},
+				Validators:    []validator.Set{setvalidator.ValueStringsAre(nodeTagValidator(nodeTagMaxLen))},
 			},
 			"take_from_other_namespace": schema.BoolAttribute{
 				MarkdownDescription: "Allow moving the node out of a namespace other than `orka-default` that this " +
@@ -129,6 +131,7 @@ func (r *nodeResource) Schema(_ context.Context, _ resource.SchemaRequest, resp 
 				MarkdownDescription: "Every tag the node carries, including tags given to it outside this resource.",
 				ElementType:         types.StringType,
 				Computed:            true,
+				PlanModifiers:       []planmodifier.Set{unknownWhenEmptied("tags")},
 			},
 			"ip": schema.StringAttribute{
 				MarkdownDescription: "The node's IP address.", Computed: true,
@@ -637,7 +640,8 @@ func (r *nodeResource) vmsOnNode(ctx context.Context, node *orka.Node) ([]string
 
 // nodeState is the state of a node as Orka lists it, with the managed tags given.
 func nodeState(n *orka.Node, tags types.Set, take types.Bool) nodeModel {
-	if !tags.IsNull() && len(tags.Elements()) == 0 {
+	// No tags are recorded as an empty set, the form an unset tags argument plans (emptyAsUnset).
+	if tags.IsNull() || len(tags.Elements()) == 0 {
 		tags = types.SetValueMust(types.StringType, nil)
 	}
 	ip := n.NodeIP

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"strconv"
 	"strings"
 	"time"
 
@@ -226,7 +227,10 @@ func tokenExpiryWarningAttribute() schema.Attribute {
 		MarkdownDescription: "How long before the expiry of the provider's token (`token` or `" + envToken + "`) every " +
 			"plan and apply warns, naming the token's account and its expiry, as a Go duration. The expiry is read " +
 			"from the token's JWT `exp` claim (never verified). Defaults to `168h` (a week); `0s` turns the warning " +
-			"off. Environment variable: `" + envTokenExpiryWarning + "`.",
+			"off. A token whose whole lifetime is shorter than this (such as the one-hour user token of " +
+			"`orka3 user get-token`, pasted fresh for an attended run, as in an admin workspace) warns only in " +
+			"its last " + strconv.Itoa(int(shortLivedTokenMargin.Minutes())) + " minutes, not on every run. Environment variable: `" +
+			envTokenExpiryWarning + "`.",
 		Optional: true,
 		Validators: []validator.String{stringRule{summary: "Invalid token_expiry_warning",
 			doc: "must be a Go duration of zero or more, such as \"168h\"", check: nonNegativeDurationProblem}},
@@ -241,7 +245,9 @@ func execAttribute() schema.Attribute {
 			"the token expires). The token is kept until a minute before its expiry (an `ExecCredential`'s " +
 			"`expirationTimestamp`, else the token's JWT `exp`) and the command is run again then, and whenever " +
 			"Orka rejects the token (HTTP 401), before the request is sent once more. The token never appears in " +
-			"logs or messages. Conflicts with `token` and `eks`.",
+			"logs or messages. Conflicts with `token`, with a non-empty `" + envToken + "` environment variable " +
+			"(when moving a Terraform Cloud workspace to `exec`, delete its `" + envToken + "` variable) and " +
+			"with `eks`.",
 		Optional: true,
 		Attributes: map[string]schema.Attribute{
 			"command": schema.StringAttribute{
@@ -272,7 +278,9 @@ func eksAttribute() schema.Attribute {
 			"container and instance roles), so that Terraform Cloud's AWS dynamic credentials work and no token is " +
 			"stored anywhere (see `shared_config_files`). A token lasts 15 minutes and is signed again after 14, so long applies keep working; " +
 			"Orka upgrades do not invalidate it. The EKS cluster must map the AWS identity to an Orka user or " +
-			"administrator (an EKS access entry or `aws-auth`). Conflicts with `token` and `exec`. Environment " +
+			"administrator (an EKS access entry or `aws-auth`). Conflicts with `token`, with a non-empty `" +
+			envToken + "` environment variable (when moving a Terraform Cloud workspace to `eks`, delete its `" +
+			envToken + "` variable) and with `exec`. Environment " +
 			"variables: `" + envEKSClusterName + "` and `" + envEKSRegion + "`, used when none of `token`, `exec` and " +
 			"`eks` is set.",
 		Optional: true,

@@ -92,7 +92,7 @@ func TestAccTokenExpiry_planWarnsNamingTheAccount(t *testing.T) {
 		"No changes.",
 		"Warning: " + summaryTokenExpiring,
 		"The provider's token, for service account orka-default/" + name + ", expires at " + expires + ", in 10m0s",
-		"orka3 serviceaccount token",
+		"`orka3 serviceaccount token " + name + " --namespace orka-default`",
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("the plan does not say %q:\n%s", want, out)
@@ -136,7 +136,7 @@ func TestAccTokenRejected_expiredAndRevokedSayWhich(t *testing.T) {
 	for _, want := range []string{
 		"Error: " + summaryTokenRejected,
 		"for service account orka-default/" + name + ". The token expired at " + expiredAt + ".",
-		"orka3 serviceaccount token",
+		"`orka3 serviceaccount token " + name + " --namespace orka-default`",
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("the plan with an expired token does not say %q:\n%s", want, out)

@@ -12,7 +12,7 @@ import (
 // generated configuration leaves it for the user to fill in.
 func NewRegistryCredentialListResource() list.ListResource {
 	return &listResource{spec: listSpec{
-		typeName: "_registry_credential", plural: "registry credentials", identity: registryCredentialIdentity,
+		typeName: "_registry_credential", workspace: adminWorkspace, plural: "registry credentials", identity: registryCredentialIdentity,
 		items: func(ctx context.Context, pd *providerData, ns string, _ timeouts.Value) ([]listItem, error) {
 			creds, err := pd.client.ListRegistryCredentials(ctx, ns)
 			if err != nil {

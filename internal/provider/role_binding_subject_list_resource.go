@@ -20,7 +20,7 @@ import (
 // NewRoleBindingSubjectListResource lists the subjects of each namespace's orka-dev binding.
 func NewRoleBindingSubjectListResource() list.ListResource {
 	return &listResource{spec: listSpec{
-		typeName: "_role_binding_subject", plural: "role-binding subjects", identity: roleBindingSubjectIdentity,
+		typeName: "_role_binding_subject", workspace: adminWorkspace, plural: "role-binding subjects", identity: roleBindingSubjectIdentity,
 		extra: map[string]listschema.Attribute{
 			"kind": listschema.StringAttribute{
 				MarkdownDescription: "List only subjects of this kind: `user` or `service_account`.", Optional: true,

@@ -11,7 +11,7 @@ import (
 // NewServiceAccountListResource lists service accounts.
 func NewServiceAccountListResource() list.ListResource {
 	return &listResource{spec: listSpec{
-		typeName: "_service_account", plural: "service accounts", identity: nsNameIdentity,
+		typeName: "_service_account", workspace: adminWorkspace, plural: "service accounts", identity: nsNameIdentity,
 		items: func(ctx context.Context, pd *providerData, ns string, _ timeouts.Value) ([]listItem, error) {
 			accounts, err := pd.client.ListServiceAccounts(ctx, ns)
 			if err != nil {

@@ -84,11 +84,18 @@ func addTokenError(diags *diag.Diagnostics, ns, sa string, err error) {
 // has the same summary, whatever the reason, so that Terraform folds those of a plan that
 // regenerates many tokens (six pool tokens after an upgrade) into one block ("and 5 more
 // similar warnings elsewhere") instead of repeating the paragraph per token; the detail names
-// the token, and the plan lists each one it creates or replaces.
-func addTokenRegenerated(diags *diag.Diagnostics, sa, ns, reason, next string) {
-	diags.AddWarning(summaryTokenRegenerated, fmt.Sprintf("The token of service account %q in namespace %q is "+
-		"regenerated because %s. %s (Orka cannot revoke a single token: the old one stays valid until it "+
-		"expires or its service account is deleted.)", sa, ns, reason, next))
+// the token, and the plan lists each one it creates or replaces. stillValid says whether Orka
+// would still accept the old token (regenerated early, by rotate_before or regenerate_after):
+// only then is it worth saying that the old token keeps working, since Orka cannot revoke it;
+// for a token Orka already rejects or that has expired, that note would contradict the reason.
+func addTokenRegenerated(diags *diag.Diagnostics, sa, ns, reason, next string, stillValid bool) {
+	detail := fmt.Sprintf("The token of service account %q in namespace %q is regenerated because %s. %s",
+		sa, ns, reason, next)
+	if stillValid {
+		detail += " (Orka cannot revoke a single token: the old one stays valid until it expires or its " +
+			"service account is deleted.)"
+	}
+	diags.AddWarning(summaryTokenRegenerated, detail)
 }
 
 // validateTokenLifetime refuses duration together with no_expiration = true (false is fine).

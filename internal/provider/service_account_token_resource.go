@@ -139,8 +139,8 @@ func (r *serviceAccountTokenResource) Schema(_ context.Context, _ resource.Schem
 			"keepers": schema.MapAttribute{
 				MarkdownDescription: "Arbitrary strings; any change mints a new token. Use it to rotate on demand " +
 					"(`keepers = { rotation = \"2025-q3\" }`) or to tie the token to something else's lifecycle.",
-				ElementType: types.StringType, Optional: true,
-				PlanModifiers: []planmodifier.Map{mapplanmodifier.RequiresReplace()},
+				ElementType: types.StringType, Optional: true, Computed: true,
+				PlanModifiers: []planmodifier.Map{emptyAsUnsetMap(), mapplanmodifier.RequiresReplace()},
 			},
 			"token": schema.StringAttribute{
 				MarkdownDescription: tokenDocs["token"], Computed: true, Sensitive: true, PlanModifiers: computedStr,
@@ -196,7 +196,7 @@ func (r *serviceAccountTokenResource) ModifyPlan(ctx context.Context, req resour
 	if !plan.RotateBefore.Equal(state.RotateBefore) {
 		probe := state
 		probe.RotateBefore = plan.RotateBefore
-		if plan.RotateBefore.IsUnknown() || tokenExpiryReason(probe, now) != "" {
+		if reason, _ := tokenExpiryReason(probe, now); plan.RotateBefore.IsUnknown() || reason != "" {
 			resp.RequiresReplace = append(resp.RequiresReplace, path.Root("rotate_before"))
 		}
 	}
@@ -221,7 +221,7 @@ func (r *serviceAccountTokenResource) ModifyPlan(ctx context.Context, req resour
 		ns = r.data.namespace
 	}
 	addTokenRegenerated(&resp.Diagnostics, state.ServiceAccount.ValueString(), ns, reason,
-		"The plan replaces it; the apply mints the new token and updates everything that uses it.")
+		"The plan replaces it; the apply mints the new token and updates everything that uses it.", true)
 }
 
 func (r *serviceAccountTokenResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
@@ -263,14 +263,14 @@ func (r *serviceAccountTokenResource) Read(ctx context.Context, req resource.Rea
 	sa := state.ServiceAccount.ValueString()
 	what := fmt.Sprintf("The token of service account %q in namespace %q", sa, ns)
 
-	if reason := tokenExpiryReason(state, r.data.now()); reason != "" {
-		forgetToken(ctx, resp, ns, sa, reason)
+	if reason, expired := tokenExpiryReason(state, r.data.now()); reason != "" {
+		forgetToken(ctx, resp, ns, sa, reason, !expired)
 		return
 	}
 	if _, err := r.data.client.RefreshServiceAccount(ctx, ns, sa); err != nil {
 		if orka.IsNotFound(err) {
 			forgetToken(ctx, resp, ns, sa, fmt.Sprintf("its service account %q no longer exists in namespace %q "+
-				"(deleting an account invalidates all its tokens)", sa, ns))
+				"(deleting an account invalidates all its tokens)", sa, ns), false)
 			return
 		}
 		addAPIError(&resp.Diagnostics, fmt.Sprintf("Could not check service account %q in namespace %q", sa, ns), err)
@@ -283,14 +283,15 @@ func (r *serviceAccountTokenResource) Read(ctx context.Context, req resource.Rea
 	case err == nil, orka.IsForbidden(err):
 	case orka.IsUnauthorized(err):
 		forgetToken(ctx, resp, ns, sa, "Orka rejects it (HTTP 401), as it does with every service-account token "+
-			"after an Orka release upgrade or virtualization/orchestration layer upgrade")
+			"after an Orka release upgrade or virtualization/orchestration layer upgrade", false)
 		return
 	default:
 		addAPIError(&resp.Diagnostics, what+" could not be checked", err)
 		return
 	}
-	if state.Namespace.IsNull() {
+	if state.Namespace.IsNull() || state.Keepers.IsNull() {
 		state.Namespace = types.StringValue(ns)
+		state.Keepers = emptyMapIfNull(state.Keepers)
 		resp.Diagnostics.Append(resp.State.Set(ctx, state)...)
 	}
 }
@@ -326,22 +327,23 @@ func (r *serviceAccountTokenResource) Delete(context.Context, resource.DeleteReq
 }
 
 // tokenExpiryReason says why a token must be regenerated because of its own expiry (or
-// rotate_before), or "" when it need not be.
-func tokenExpiryReason(m serviceAccountTokenModel, now time.Time) string {
+// rotate_before), or "" when it need not be; expired says whether it has already expired (and
+// so no longer works), as opposed to being regenerated early.
+func tokenExpiryReason(m serviceAccountTokenModel, now time.Time) (reason string, expired bool) {
 	if m.ExpiresAt.IsNull() || m.ExpiresAt.IsUnknown() {
-		return ""
+		return "", false
 	}
 	exp, err := time.Parse(time.RFC3339, m.ExpiresAt.ValueString())
 	if err != nil {
-		return ""
+		return "", false
 	}
 	if !now.Before(exp) {
-		return fmt.Sprintf("it expired at %s", exp.Format(time.RFC3339))
+		return fmt.Sprintf("it expired at %s", exp.Format(time.RFC3339)), true
 	}
 	if d, err := time.ParseDuration(m.RotateBefore.ValueString()); err == nil && !now.Before(exp.Add(-d)) {
-		return fmt.Sprintf("it expires at %s, within rotate_before (%s)", exp.Format(time.RFC3339), m.RotateBefore.ValueString())
+		return fmt.Sprintf("it expires at %s, within rotate_before (%s)", exp.Format(time.RFC3339), m.RotateBefore.ValueString()), false
 	}
-	return ""
+	return "", false
 }
 
 // regenerateAfterReason says why a token issued at issued must be regenerated under the
@@ -364,11 +366,11 @@ func regenerateAfterReason(regenerateAfter, issuedAt types.String, now time.Time
 }
 
 // forgetToken removes the token from state with a warning that gives the reason.
-func forgetToken(ctx context.Context, resp *resource.ReadResponse, ns, sa, reason string) {
+func forgetToken(ctx context.Context, resp *resource.ReadResponse, ns, sa, reason string, stillValid bool) {
 	tflog.Info(ctx, "service-account token will be regenerated", map[string]any{"reason": reason})
 	addTokenRegenerated(&resp.Diagnostics, sa, ns, reason,
 		"It has been removed from the Terraform state; the next apply mints a new token and updates "+
-			"everything that uses it.")
+			"everything that uses it.", stillValid)
 	resp.State.RemoveResource(ctx)
 }
 

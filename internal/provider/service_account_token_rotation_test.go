@@ -307,6 +307,10 @@ resource "orka_service_account_token" "pool" {
 	if !why.MatchString(flat) {
 		t.Errorf("the warning does not name the token and say why:\n%s", out)
 	}
+	// Regenerated while still valid: the old token keeps working, and the warning says so.
+	if !strings.Contains(flat, "the old one stays valid until it expires") {
+		t.Errorf("the warning for a token regenerated while valid does not say the old one still works:\n%s", out)
+	}
 	for _, p := range pools {
 		if !strings.Contains(out, fmt.Sprintf("# orka_service_account_token.pool[%q] must be replaced", p)) {
 			t.Errorf("the plan does not list the token of pool %s as replaced:\n%s", p, out)
@@ -321,6 +325,35 @@ resource "orka_service_account_token" "pool" {
 	out = c.run(false, "plan", "-input=false")
 	if strings.Contains(out, "Warning: ") || !strings.Contains(out, "No changes.") {
 		t.Errorf("the run after the window's end is not quiet:\n%s", out)
+	}
+}
+
+// A token Orka already rejects (HTTP 401, after an upgrade) is regenerated with a warning that
+// says so, and not that the old token stays valid, which would contradict it.
+func TestAccServiceAccountTokenRotation_rejectedTokenWarning(t *testing.T) {
+	e, _ := newClockEnv(t)
+	c := newTFCLI(t, e)
+	c.write("main.tf", c.providerBlock()+`
+resource "orka_service_account" "pool" {
+  name = "pool-rejected"
+}
+
+resource "orka_service_account_token" "pool" {
+  service_account = orka_service_account.pool.name
+  duration        = "720h"
+}
+`)
+	c.run(false, "init", "-input=false")
+	c.run(false, "apply", "-auto-approve", "-input=false")
+	simUpgrade(t, e, upgrade.Release)
+	out := c.run(false, "plan", "-input=false")
+	flat := strings.Join(strings.Fields(strings.ReplaceAll(out, "│", " ")), " ")
+	if !strings.Contains(flat, `The token of service account "pool-rejected" in namespace "orka-default" is `+
+		`regenerated because Orka rejects it (HTTP 401)`) {
+		t.Fatalf("the plan does not say the rejected token is regenerated:\n%s", out)
+	}
+	if strings.Contains(flat, "stays valid") {
+		t.Errorf("the warning for a token Orka rejects says the old one stays valid:\n%s", out)
 	}
 }
 

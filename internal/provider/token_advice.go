@@ -65,8 +65,8 @@ func mintAdvice(account string, serviceAccount bool) string {
 		"Unattended runs need no pasted token with the provider's eks or exec token source."
 	switch {
 	case serviceAccount:
-		return "Mint a new token for " + account + ": an administrator runs `orka3 serviceaccount token <name> " +
-			"--namespace <namespace>`, or applies the administrator's configuration (workspace) that manages its " +
+		return "Mint a new token for " + account + ": an administrator runs `" + serviceAccountTokenCommand(account) +
+			"`, or applies the administrator's configuration (workspace) that manages its " +
 			"orka_service_account_token, which regenerates it." + where
 	case account != "":
 		return "Get a new token as " + account + ": `orka3 login`, then `orka3 user get-token` (user tokens last " +
@@ -75,6 +75,16 @@ func mintAdvice(account string, serviceAccount bool) string {
 	return "Get a new token: `orka3 user get-token` for a user (one hour), or, from an administrator, `orka3 " +
 		"serviceaccount token <name>` for a service account (service-account tokens must be regenerated after " +
 		"every Orka release upgrade and virtualization/orchestration layer upgrade)." + where
+}
+
+// serviceAccountTokenCommand is the orka3 command that mints a token for the service account an
+// AccountOf name ("service account <namespace>/<name>") names, with placeholders for what it
+// does not say, so that the command can be pasted as it is.
+func serviceAccountTokenCommand(account string) string {
+	if ns, name, ok := orka.ServiceAccountOfAccount(account); ok {
+		return "orka3 serviceaccount token " + name + " --namespace " + ns
+	}
+	return "orka3 serviceaccount token <name> --namespace <namespace>"
 }
 
 func orDefault(s, def string) string {

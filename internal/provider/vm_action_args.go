@@ -12,6 +12,12 @@ import (
 // The VM-preserving actions (orka_vm_save, orka_vm_push) name their source VM the same way;
 // these are the arguments and checks they share.
 
+// actionEnginesNote ends each action's description: which engine runs what, as the acceptance
+// suite shows on every engine of `make testacc-matrix`.
+const actionEnginesNote = "\n\n**Engines:** actions run on Terraform 1.14 and later. Triggers on the " +
+	"`before_destroy` and `after_destroy` events, such as saving a VM before a new image replaces it, and " +
+	"`on_failure` in `action_trigger` need Terraform 1.16. OpenTofu has no actions."
+
 func vmActionSourceAttributes() map[string]schema.Attribute {
 	return map[string]schema.Attribute{
 		"vm_name": schema.StringAttribute{

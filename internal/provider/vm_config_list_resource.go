@@ -10,7 +10,7 @@ import (
 // NewVMConfigListResource lists the cluster's VM configs.
 func NewVMConfigListResource() list.ListResource {
 	return &listResource{spec: listSpec{
-		typeName: "_vm_config", plural: "VM configs", identity: nameIdentity, clusterScoped: true,
+		typeName: "_vm_config", workspace: poolWorkspace, plural: "VM configs", identity: nameIdentity, clusterScoped: true,
 		items: func(ctx context.Context, pd *providerData, _ string, _ timeouts.Value) ([]listItem, error) {
 			cfgs, err := pd.client.ListVMConfigs(ctx)
 			if err != nil {

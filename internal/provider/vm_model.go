@@ -235,6 +235,10 @@ func vmFromAPI(ctx context.Context, v *orka.VM, namespace string, prior vmModel)
 	if m.ReservedPorts.IsUnknown() {
 		m.ReservedPorts = types.ListNull(types.StringType)
 	}
+	// No metadata and no ports are recorded as empty, the form an unset argument plans
+	// (emptyAsUnset).
+	m.CustomMetadata = emptyMapIfNull(m.CustomMetadata)
+	m.ReservedPorts = emptyListIfNull(m.ReservedPorts)
 	return m, diags
 }
 

@@ -79,7 +79,7 @@ func (a *vmPushAction) Schema(_ context.Context, _ action.SchemaRequest, resp *a
 			"once Orka accepted the push; it does not know whether the push succeeded. Follow the job with `kubectl` " +
 			"(the action's output says how) or check the registry. Use `orka_vm_save` when the action itself must " +
 			"see the result.\n\n" +
-			"The push is never sent twice: when Orka's answer is lost the action fails and says the push may have started.",
+			"The push is never sent twice: when Orka's answer is lost the action fails and says the push may have started." + actionEnginesNote,
 		Attributes: attrs,
 	}
 }

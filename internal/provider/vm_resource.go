@@ -68,10 +68,11 @@ func (r *vmResource) Metadata(_ context.Context, req resource.MetadataRequest, r
 
 func (r *vmResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
 	replaceStr := []planmodifier.String{stringplanmodifier.RequiresReplace()}
-	// Deploy-time overrides that Orka does not report back: see replaceUnlessImported*.
-	overrideStr := []planmodifier.String{replaceUnlessImportedString()}
-	replaceBool := []planmodifier.Bool{replaceUnlessImportedBool()}
-	replaceInt := []planmodifier.Int64{replaceUnlessImportedInt64()}
+	// Deploy-time overrides that Orka does not report back: see replaceUnlessImported*. They
+	// are computed only to stay out of generated configuration when unset (unsetIsNull).
+	overrideStr := []planmodifier.String{unsetIsNull{}, replaceUnlessImportedString()}
+	replaceBool := []planmodifier.Bool{unsetIsNull{}, replaceUnlessImportedBool()}
+	replaceInt := []planmodifier.Int64{unsetIsNull{}, replaceUnlessImportedInt64()}
 	// Set or reported: a value the user may set, or Orka fills in; it keeps its state value
 	// in plans and a change of the configured value replaces the VM.
 	keepStr := []planmodifier.String{stringplanmodifier.UseStateForUnknown(), stringplanmodifier.RequiresReplaceIfConfigured()}
@@ -110,7 +111,7 @@ func (r *vmResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp 
 					"with other settings, this VM is replaced too, in the same plan, which names this argument as " +
 					"the reason. Works with `count` and `for_each`, unlike `replace_triggered_by` on `each.value`. " +
 					"Not sent to Orka. See the VM config roll-out guide for keeping part of a pool running.",
-				Optional: true, PlanModifiers: overrideStr,
+				Optional: true, Computed: true, PlanModifiers: overrideStr,
 				Validators: []validator.String{stringRule{summary: "Invalid vm_config_revision",
 					doc: "a VM config's revision: 16 hexadecimal digits", check: revisionProblem}},
 			},
@@ -139,41 +140,41 @@ func (r *vmResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp 
 			},
 			"scheduler": schema.StringAttribute{
 				MarkdownDescription: "`default` or `most-allocated`, overriding the VM config's.",
-				Optional:            true, PlanModifiers: overrideStr,
+				Optional:            true, Computed: true, PlanModifiers: overrideStr,
 				Validators: []validator.String{stringvalidator.OneOf(schedulers...)},
 			},
 			"tag": schema.StringAttribute{
 				MarkdownDescription: "Node tag (1 to 32 characters) to prefer (or require, with `tag_required`), overriding the VM config's.",
-				Optional:            true, PlanModifiers: overrideStr,
+				Optional:            true, Computed: true, PlanModifiers: overrideStr,
 				Validators: []validator.String{nodeTagValidator(vmTagMaxLen)},
 			},
-			"tag_required":    schema.BoolAttribute{MarkdownDescription: "Deploy only on nodes with `tag`.", Optional: true, PlanModifiers: replaceBool},
-			"net_boost":       schema.BoolAttribute{MarkdownDescription: "Override the VM config's `net_boost`.", Optional: true, PlanModifiers: replaceBool},
-			"legacy_io":       schema.BoolAttribute{MarkdownDescription: "Override the VM config's `legacy_io`.", Optional: true, PlanModifiers: replaceBool},
-			"gpu_passthrough": schema.BoolAttribute{MarkdownDescription: "Override the VM config's `gpu_passthrough` (needs `vnc_console = false`).", Optional: true, PlanModifiers: replaceBool},
-			"vnc_console":     schema.BoolAttribute{MarkdownDescription: "Override the VM config's `vnc_console`.", Optional: true, PlanModifiers: replaceBool},
+			"tag_required":    schema.BoolAttribute{MarkdownDescription: "Deploy only on nodes with `tag`.", Optional: true, Computed: true, PlanModifiers: replaceBool},
+			"net_boost":       schema.BoolAttribute{MarkdownDescription: "Override the VM config's `net_boost`.", Optional: true, Computed: true, PlanModifiers: replaceBool},
+			"legacy_io":       schema.BoolAttribute{MarkdownDescription: "Override the VM config's `legacy_io`.", Optional: true, Computed: true, PlanModifiers: replaceBool},
+			"gpu_passthrough": schema.BoolAttribute{MarkdownDescription: "Override the VM config's `gpu_passthrough` (needs `vnc_console = false`).", Optional: true, Computed: true, PlanModifiers: replaceBool},
+			"vnc_console":     schema.BoolAttribute{MarkdownDescription: "Override the VM config's `vnc_console`.", Optional: true, Computed: true, PlanModifiers: replaceBool},
 			"display_width": schema.Int64Attribute{
-				MarkdownDescription: vmConfigDocs["display_width"], Optional: true, PlanModifiers: replaceInt,
+				MarkdownDescription: vmConfigDocs["display_width"], Optional: true, Computed: true, PlanModifiers: replaceInt,
 				Validators: []validator.Int64{int64validator.Between(displayWidthMin, displayWidthMax)},
 			},
 			"display_height": schema.Int64Attribute{
-				MarkdownDescription: vmConfigDocs["display_height"], Optional: true, PlanModifiers: replaceInt,
+				MarkdownDescription: vmConfigDocs["display_height"], Optional: true, Computed: true, PlanModifiers: replaceInt,
 				Validators: []validator.Int64{int64validator.Between(displayHeightMin, displayHeightMax)},
 			},
 			"display_dpi": schema.Int64Attribute{
-				MarkdownDescription: vmConfigDocs["display_dpi"], Optional: true, PlanModifiers: replaceInt,
+				MarkdownDescription: vmConfigDocs["display_dpi"], Optional: true, Computed: true, PlanModifiers: replaceInt,
 				Validators: []validator.Int64{int64validator.Between(displayDPIMin, displayDPIMax)},
 			},
 			"reserved_ports": schema.ListAttribute{
 				MarkdownDescription: "Node ports to forward to the VM, each `NODEPORT:VMPORT` with an optional `/tcp` or `/udp`.",
-				ElementType:         types.StringType, Optional: true,
-				PlanModifiers: []planmodifier.List{replaceUnlessImportedList()},
+				ElementType:         types.StringType, Optional: true, Computed: true,
+				PlanModifiers: []planmodifier.List{emptyAsUnsetList(), replaceUnlessImportedList()},
 				Validators:    []validator.List{listvalidator.ValueStringsAre(portMappingValidator{})},
 			},
 			"custom_metadata": schema.MapAttribute{
 				MarkdownDescription: "Metadata handed to the VM. Keys and values must not contain `,` or `=`. The keys `" + strings.Join(vmMarkKeys, "`, `") + "` are reserved: the provider marks the VMs it deploys with them (who deployed them, which configuration, which create).",
-				ElementType:         types.StringType, Optional: true,
-				PlanModifiers: []planmodifier.Map{mapplanmodifier.RequiresReplace()},
+				ElementType:         types.StringType, Optional: true, Computed: true,
+				PlanModifiers: []planmodifier.Map{emptyAsUnsetMap(), mapplanmodifier.RequiresReplace()},
 				Validators: []validator.Map{
 					mapvalidator.KeysAre(metadataTextValidator{what: "key"}, stringvalidator.NoneOf(vmMarkKeys...)),
 					mapvalidator.ValueStringsAre(metadataTextValidator{what: "value"}),

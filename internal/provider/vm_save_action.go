@@ -85,7 +85,7 @@ func (a *vmSaveAction) Schema(_ context.Context, _ action.SchemaRequest, resp *a
 			"when `timeout` runs out. Invoke it with `terraform apply -invoke=action.orka_vm_save.<name>` (Terraform 1.14 " +
 			"or later), or from a resource's `lifecycle { action_trigger { ... } }`.\n\n" +
 			"A failed or timed-out save can leave the image behind in Orka (as `Failed` or still `Updating`); the action " +
-			"never deletes an image, and refuses to save under the name of an image that exists.",
+			"never deletes an image, and refuses to save under the name of an image that exists." + actionEnginesNote,
 		Attributes: attrs,
 	}
 }

@@ -7,3 +7,12 @@ list "orka_vm" "runners" {
     node        = "mini-arm-1"
   }
 }
+
+# The VMs of a team namespace that no Terraform configuration deployed: what is left to adopt.
+list "orka_vm" "unmanaged" {
+  provider = orka
+  config {
+    namespaces = ["orka-ios"]
+    mark       = "unmarked"
+  }
+}
