@@ -122,6 +122,10 @@ func (f fmFault) absorbs(r fmRoute, ep fmEndpoint) bool {
 	return contains(f.absorbed, r) || ep.method == http.MethodGet && contains(f.absorbed, fmRead)
 }
 
+// fmSimOptions is the simulator of every case: deploys and caches settle within 100 ms, and an
+// image copy (saveMinutes of the simulator's minutes) within a fraction of a second.
+var fmSimOptions = orkasim.Options{DeployDelay: 100 * time.Millisecond, CacheDelay: 100 * time.Millisecond, Minute: 25 * time.Millisecond}
+
 // fmHeld is how long the held-request fault keeps a request before Orka acts on it: past
 // request_timeout (1s) and past the short VM create timeout below.
 const fmHeld = "3s"
@@ -545,7 +549,7 @@ func TestAccFaultMatrix(t *testing.T) {
 	for _, c := range fmCases() {
 		t.Run(c.name(), func(t *testing.T) {
 			t.Parallel()
-			e := newTestEnv(t, orkasim.Options{DeployDelay: 100 * time.Millisecond, CacheDelay: 100 * time.Millisecond})
+			e := newTestEnv(t, fmSimOptions)
 			e.needSim(t)
 			defect, known := knownDefect[c.name()]
 			if !known {
