@@ -14,6 +14,7 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -57,6 +58,9 @@ func run(args []string, getenv func(string) string, stderr *os.File) error {
 	if errors.Is(err, errVersion) {
 		fmt.Fprintln(os.Stdout, version)
 		return nil
+	}
+	if errors.Is(err, flag.ErrHelp) {
+		return nil // the flag set printed the usage
 	}
 	if err != nil {
 		return err

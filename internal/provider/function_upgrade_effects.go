@@ -29,8 +29,9 @@ func (f *upgradeEffectsFunction) Definition(_ context.Context, _ function.Defini
 			"cluster (`vms`, `service_account_tokens`, `registry_credentials`, `image_cache`, ...) to what the upgrade " +
 			"does to it: `persists`, `may_be_deleted`, `deleted`, `lost`, `removed` or `must_be_regenerated`. It is the " +
 			"same data as the `impact` attribute of the `orka_upgrade_window` data source, available where no cluster " +
-			"can be reached (a `check` block, a variable's validation, a module's output). Needs Terraform 1.8 or " +
-			"later, or OpenTofu 1.7 or later.",
+			"can be reached (a `check` block, a variable's validation, a module's output). MacStadium documents every " +
+			"aspect but `node_placement`, whose persistence is assumed (nodes are cluster objects). Needs Terraform " +
+			"1.8 or later, or OpenTofu 1.7 or later.",
 		Parameters: []function.Parameter{
 			function.StringParameter{
 				Name:                "type",

@@ -240,7 +240,15 @@ func (r *imageResource) waitReady(ctx context.Context, name string) (*orka.Image
 		case ctx.Err() != nil:
 			return false, ctx.Err()
 		case orka.IsUnavailable(err):
-			return false, nil // maintenance or a restart: keep waiting
+			// A restart or a short window: keep waiting. A window that outlasts the create
+			// timeout (Orka's Retry-After says how long) ends the wait now rather than at the
+			// timeout: the copy goes on, and the next apply after the window finds it.
+			if ra, ok := orka.RetryAfterOf(err); ok {
+				if deadline, has := ctx.Deadline(); has && time.Now().Add(ra).After(deadline) {
+					return false, err
+				}
+			}
+			return false, nil
 		case err != nil:
 			return false, err
 		}

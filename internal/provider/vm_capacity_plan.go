@@ -190,9 +190,13 @@ func (d *namespaceDemand) warning(ns string, unplaced []string, createTimeout st
 	if len(unplaced) == 1 {
 		verb = "does not fit"
 	}
+	planned := "new VMs"
+	if len(d.order) == 1 {
+		planned = "new VM"
+	}
 	fmt.Fprintf(&b, "This plan adds VMs to namespace %q, and its nodes do not have room for all of them now. Of the "+
-		"%d new VMs planned so far (%s), %d %s in the capacity Orka reports free (%s).\n\nFree capacity now:",
-		ns, len(d.order), strings.Join(d.order, ", "), len(unplaced), verb, strings.Join(unplaced, ", "))
+		"%d %s planned so far (%s), %d %s in the capacity Orka reports free (%s).\n\nFree capacity now:",
+		ns, len(d.order), planned, strings.Join(d.order, ", "), len(unplaced), verb, strings.Join(unplaced, ", "))
 	nodes := slices.Clone(d.nodes)
 	sort.Slice(nodes, func(i, j int) bool { return nodes[i].Name < nodes[j].Name })
 	for _, n := range nodes {
