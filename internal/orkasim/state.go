@@ -447,6 +447,10 @@ func (s *Server) Snapshot() Snapshot {
 		ValidTokens:         s.validTokenCountLocked(),
 		VMOwners:            map[string]map[string]string{},
 		VMConfigOwners:      map[string]string{},
+		Images:              map[string]Image{},
+	}
+	for _, img := range s.st.images {
+		snap.Images[img.Name] = img
 	}
 	for name, c := range s.st.vmConfigs {
 		snap.VMConfigs[name] = c.cfg

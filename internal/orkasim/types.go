@@ -446,4 +446,5 @@ type Snapshot struct {
 	ValidTokens         int                                      // service-account tokens that would be accepted now
 	VMOwners            map[string]map[string]string             // namespace -> VM name -> subject that deployed it
 	VMConfigOwners      map[string]string                        // VM config name -> subject that created it
+	Images              map[string]Image                         // local images, by name
 }

@@ -68,7 +68,7 @@ func TestAccFaultMatrix_twoConfigurations(t *testing.T) {
 	for _, res := range fmResources() {
 		t.Run(res.name, func(t *testing.T) {
 			t.Parallel()
-			e := newTestEnv(t, orkasim.Options{DeployDelay: 100 * time.Millisecond, CacheDelay: 100 * time.Millisecond})
+			e := newTestEnv(t, fmSimOptions)
 			e.needSim(t)
 			a, b := newTFCLI(t, e), newTFCLI(t, e)
 			a.write("main.tf", fmTerraformBlock(e, "acme/team-a")+res.hcl(false))
@@ -207,7 +207,7 @@ func fmConverged(t *testing.T, e *testEnv, c *tfCLI, base orkasim.Snapshot, out 
 // each kill, one apply in the same working directory finishes the estate with nothing
 // imported by hand, nothing deleted and nothing created twice.
 func TestAccFaultMatrix_killedTerraform(t *testing.T) {
-	e := newTestEnv(t, orkasim.Options{DeployDelay: 100 * time.Millisecond, CacheDelay: 100 * time.Millisecond})
+	e := newTestEnv(t, fmSimOptions)
 	e.needSim(t)
 	base := e.sim.Snapshot()
 	c := newTFCLI(t, e)

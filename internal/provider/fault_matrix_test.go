@@ -122,6 +122,10 @@ func (f fmFault) absorbs(r fmRoute, ep fmEndpoint) bool {
 	return contains(f.absorbed, r) || ep.method == http.MethodGet && contains(f.absorbed, fmRead)
 }
 
+// fmSimOptions is the simulator of every case: deploys and caches settle within 100 ms, and an
+// image copy (saveMinutes of the simulator's minutes) within a fraction of a second.
+var fmSimOptions = orkasim.Options{DeployDelay: 100 * time.Millisecond, CacheDelay: 100 * time.Millisecond, Minute: 25 * time.Millisecond}
+
 // fmHeld is how long the held-request fault keeps a request before Orka acts on it: past
 // request_timeout (1s) and past the short VM create timeout below.
 const fmHeld = "3s"
@@ -282,6 +286,23 @@ resource "orka_node" "fm" {
 				fmCreateFollowUp: {method: http.MethodPost, path: "/api/v1/namespaces/orka-fm-node/nodes/mini-arm-4/tag"},
 				fmDeleteFollowUp: {method: http.MethodPost, path: "/api/v1/namespaces/orka-default/nodes/mini-arm-4/untag"},
 			},
+		},
+		{
+			// A local image copied from a seeded one; Orka's images live in orka-default.
+			name: "image",
+			hcl: static(`
+resource "orka_image" "fm" {
+  name        = "fm-img.orkasi"
+  source      = "90gbsonomassd.orkasi"
+  description = "fault matrix"
+}`),
+			routes: map[fmRoute]fmEndpoint{
+				fmCreate: {method: http.MethodPost, path: ns + "/images/90gbsonomassd.orkasi/copy"},
+				fmRead:   {method: http.MethodGet, path: ns + "/images"},
+				fmDelete: {method: http.MethodDelete, path: ns + "/images/fm-img.orkasi"},
+				fmLookup: {method: http.MethodGet, path: ns + "/images/fm-img.orkasi"},
+			},
+			get: ns + "/images/fm-img.orkasi",
 		},
 		{
 			name: "role_binding_subject",
@@ -528,7 +549,7 @@ func TestAccFaultMatrix(t *testing.T) {
 	for _, c := range fmCases() {
 		t.Run(c.name(), func(t *testing.T) {
 			t.Parallel()
-			e := newTestEnv(t, orkasim.Options{DeployDelay: 100 * time.Millisecond, CacheDelay: 100 * time.Millisecond})
+			e := newTestEnv(t, fmSimOptions)
 			e.needSim(t)
 			defect, known := knownDefect[c.name()]
 			if !known {
@@ -723,6 +744,11 @@ func simInventory(snap, base orkasim.Snapshot) fmInventory {
 			}
 		}
 	}
+	for name := range snap.Images {
+		if _, seeded := base.Images[name]; !seeded {
+			inv["orka_image "+name] = true
+		}
+	}
 	for name, n := range snap.Nodes {
 		was := base.Nodes[name]
 		if n.Namespace != was.Namespace || strings.Join(n.OrkaTags, ",") != strings.Join(was.OrkaTags, ",") {
@@ -751,7 +777,7 @@ func stateInventory(s *terraform.State) (inv fmInventory, tokens []string, err e
 		a := rs.Primary.Attributes
 		nsName := a["namespace"] + "/" + a["name"]
 		switch rs.Type {
-		case "orka_vm_config", "orka_namespace", "orka_node":
+		case "orka_vm_config", "orka_namespace", "orka_node", "orka_image":
 			inv[rs.Type+" "+a["name"]] = true
 		case "orka_vm", "orka_service_account":
 			inv[rs.Type+" "+nsName] = true
