@@ -299,16 +299,22 @@ func (r *serviceAccountTokenResource) Read(ctx context.Context, req resource.Rea
 // probeToken asks Orka whether it accepts a token. A rejection is confirmed by a second probe
 // after a pause before it counts: forgetting a good token mints another one, and Orka cannot
 // revoke the first, so one stray 401 would leave a valid token that nothing tracks.
+// A 404 on the probe's route says nothing about the token (a burst of stray 404s, an API
+// server restarting): it is asked again after the absence interval.
 func (r *serviceAccountTokenResource) probeToken(ctx context.Context, token string) error {
 	client := r.data.client.WithToken(token)
 	err := client.Probe(ctx)
-	if !orka.IsUnauthorized(err) {
+	pause := tokenRejectionPause
+	switch {
+	case orka.IsNotFound(err):
+		pause = absenceInterval
+	case !orka.IsUnauthorized(err):
 		return err
 	}
 	select {
 	case <-ctx.Done():
 		return err
-	case <-time.After(tokenRejectionPause):
+	case <-time.After(pause):
 	}
 	return client.Probe(ctx)
 }
