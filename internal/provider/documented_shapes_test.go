@@ -452,8 +452,8 @@ resource "orka_vm" "x" {
   image = "90gbsonomassd.orkasi"
 }`, vm)),
 			ConfigStateChecks: []statecheck.StateCheck{
-				// The mark stays out of custom_metadata.
-				statecheck.ExpectKnownValue("orka_vm.x", tfjsonpath.New("custom_metadata"), knownvalue.Null()),
+				// The mark stays out of custom_metadata (unset is recorded as empty).
+				statecheck.ExpectKnownValue("orka_vm.x", tfjsonpath.New("custom_metadata"), knownvalue.MapExact(map[string]knownvalue.Check{})),
 			},
 			Check: func(*terraform.State) error {
 				if got := e.sim.Snapshot().VMs["orka-default"][vm].CustomMetadata[vmOwnerNameKey]; got != "acme/pool-a" {

@@ -65,7 +65,7 @@ resource "orka_registry_credential" "ghcr" {
 			{
 				Config:      configWithToken(e, token, adminHCL),
 				PlanOnly:    true,
-				ExpectError: regexp.MustCompile(`(?s)An Orka administrator's token is needed.*a service-account\s+token\s+\(orka-ci/ci-bot\).*No regular\s+service-account\s+token\s+can do them`),
+				ExpectError: regexp.MustCompile(`(?s)An Orka administrator's token is needed.*a\s+service-account\s+token\s+\(orka-ci/ci-bot\).*No regular\s+service-account\s+token\s+can do them`),
 			},
 			{
 				Config:      configWithToken(e, token, `resource "orka_namespace" "team" { name = "orka-team" }`),

@@ -52,7 +52,7 @@ type eksModel struct {
 func configuredTokenSource(ctx context.Context, cfg providerModel, now func() time.Time, diags *diag.Diagnostics) (src orka.TokenSource, static string) {
 	type choice struct{ name, from string }
 	var chosen []choice
-	if !cfg.Token.IsNull() {
+	if cfg.Token.ValueString() != "" { // an empty token (an unset variable) is no token
 		chosen = append(chosen, choice{"token", "token"})
 	}
 	if !cfg.Exec.IsNull() {
