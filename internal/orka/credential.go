@@ -108,11 +108,6 @@ func eksAccount(encoded string) string {
 	return "the AWS identity of access key …" + key[len(key)-4:]
 }
 
-// IsServiceAccountAccount reports whether an AccountOf name is a service account's.
-func IsServiceAccountAccount(account string) bool {
-	return strings.HasPrefix(account, serviceAccountAccountPrefix)
-}
-
 // ServiceAccountOfAccount splits an AccountOf name of a service account into its namespace and
 // name; ok is false for any other account.
 func ServiceAccountOfAccount(account string) (namespace, name string, ok bool) {

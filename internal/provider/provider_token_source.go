@@ -208,7 +208,7 @@ func warnTokenExpiry(token string, lead time.Duration, now time.Time, diags *dia
 	}
 	// Not an attribute warning: Terraform would quote the configuration line, which may hold
 	// the token itself.
-	diags.AddWarning(summaryTokenExpiring, when+" "+mintAdvice(account, orka.IsServiceAccountAccount(account)))
+	diags.AddWarning(summaryTokenExpiring, when+" "+mintAdvice(account))
 }
 
 var _ provider.ProviderWithConfigValidators = (*orkaProvider)(nil)

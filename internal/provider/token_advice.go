@@ -33,7 +33,7 @@ func tokenRejectedAdviceFor(err error) string {
 			cr.Source, accountClause(cr), whyRejected(cr))
 	}
 	return fmt.Sprintf("Orka rejected the provider's token (HTTP 401)%s. %s %s", accountClause(cr), whyRejected(cr),
-		mintAdvice(cr.Account, orka.IsServiceAccountAccount(cr.Account)))
+		mintAdvice(cr.Account))
 }
 
 // accountClause is ", for service account orka-ci/bot" or "".
@@ -59,10 +59,11 @@ func whyRejected(cr *orka.Credential) string {
 }
 
 // mintAdvice says how to get a new token of the same kind, and where to put it.
-func mintAdvice(account string, serviceAccount bool) string {
+func mintAdvice(account string) string {
 	where := " Then update the token where this run reads it: the ORKA_TOKEN environment variable (in " +
 		"Terraform Cloud, the workspace's sensitive ORKA_TOKEN variable) or the provider block's token argument. " +
 		"Unattended runs need no pasted token with the provider's eks or exec token source."
+	_, _, serviceAccount := orka.ServiceAccountOfAccount(account)
 	switch {
 	case serviceAccount:
 		return "Mint a new token for " + account + ": an administrator runs `" + serviceAccountTokenCommand(account) +
