@@ -101,13 +101,19 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	sparseVMs := fs.Bool("sparse-vm-items", false, "variant: VM get and list items carry no namespace, vmConfig or type")
 	eksCluster := fs.String("eks-cluster", "", "accept EKS IAM tokens (Orka on AWS) signed for this EKS cluster `name` by an --eks-identity; no AWS service is called")
 	var eksIdentities []orkasim.EKSIdentity
+	// A malformed value is reported after parsing, by position, not by the flag package, whose
+	// message quotes the value and with it the secret access key.
+	var eksIdentityErr error
 	fs.Func("eks-identity", "map an AWS key to a user for EKS IAM tokens, as `ACCESS_KEY_ID:SECRET_ACCESS_KEY:USER[:admin]` (repeatable; the secret lets the simulator check signatures as STS would)",
 		func(v string) error {
 			id, err := orkasim.ParseEKSIdentity(v)
-			if err == nil {
+			switch {
+			case err == nil:
 				eksIdentities = append(eksIdentities, id)
+			case eksIdentityErr == nil:
+				eksIdentityErr = fmt.Errorf("--eks-identity (number %d; value not shown, it holds a secret): %w", len(eksIdentities)+1, err)
 			}
-			return err
+			return nil
 		})
 	legacyCache := fs.Bool("legacy-image-cache", false, "variant: serve only remove of the documented .../cache/images routes; add, read and list only on the older .../imagecache routes")
 	if err := fs.Parse(args); err != nil {
@@ -115,6 +121,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	if fs.NArg() > 0 {
 		return fmt.Errorf("unexpected arguments: %v", fs.Args())
+	}
+	if eksIdentityErr != nil {
+		return eksIdentityErr
 	}
 	if *nodes < 1 {
 		return fmt.Errorf("--nodes must be at least 1")

@@ -235,10 +235,18 @@ func TestRunEKS(t *testing.T) {
 			t.Errorf("a token for cluster %q creating a namespace: %d, want %d", cluster, code, want)
 		}
 	}
-	for _, args := range [][]string{{"--eks-identity", "A:s:u"}, {"--eks-cluster", "x", "--eks-identity", "A:s"},
-		{"--eks-cluster", "x", "--eks-identity", "A:s:u:root"}} {
-		if err := run(context.Background(), args, io.Discard, io.Discard); err == nil {
+	for _, args := range [][]string{{"--eks-identity", "A:hush-hush:u"}, {"--eks-cluster", "x", "--eks-identity", "A:hush-hush"},
+		{"--eks-cluster", "x", "--eks-identity", "A:hush-hush:u:root"}} {
+		var stderr strings.Builder
+		err := run(context.Background(), args, io.Discard, &stderr)
+		if err == nil {
 			t.Errorf("%v accepted", args)
+			continue
+		}
+		// The value's second part is a secret access key: neither the error nor the usage text
+		// printed beside it may repeat it.
+		if out := err.Error() + stderr.String(); strings.Contains(out, "hush-hush") {
+			t.Errorf("%v: the refusal repeats the secret: %s", args, out)
 		}
 	}
 }
