@@ -10,8 +10,8 @@
 # Engines come from scripts/engine.sh (built once into the cache outside the clone; an
 # installed terraform of the exact version is used as is). OpenTofu runs with the provider
 # address terraform-plugin-testing needs for it: registry.opentofu.org/hashicorp/orka.
-# Logs: .tmp/matrix/<engine>.log (readable) and .json (go test -json). PARALLEL (default 4) and TESTARGS (such as -run TestAccVM)
-# are passed to go test.
+# Logs: .tmp/matrix/<engine>.log (readable) and .json (go test -json). PARALLEL (default 4),
+# TIMEOUT (per engine, default 90m) and TESTARGS (such as -run TestAccVM) are passed to go test.
 set -euo pipefail
 # The braces make bash read the whole script before running it: a run takes many minutes, and
 # a checkout that changes this file meanwhile must not change what the running copy does.
@@ -25,6 +25,8 @@ cd "$root"
 # source the Go module proxy serves), and OpenTofu.
 ENGINES="${ENGINES:-terraform@1.5.7 terraform@1.11.4 terraform@1.14.9 terraform@1.15.9 terraform@1.16.4 tofu@1.12.6}"
 PARALLEL="${PARALLEL:-4}"
+# One engine's suite takes about 15 minutes on an idle 2-core machine; a busy one doubles that.
+TIMEOUT="${TIMEOUT:-90m}"
 logs="$root/.tmp/matrix"
 mkdir -p "$logs"
 : >"$logs/terraformrc"
@@ -55,7 +57,7 @@ for engine in $ENGINES; do
   # shellcheck disable=SC2086 # TESTARGS is a list of go test flags.
   env TF_ACC=1 TF_ACC_TERRAFORM_PATH="$bin" TF_CLI_CONFIG_FILE="$logs/terraformrc" \
     CHECKPOINT_DISABLE=1 ${extra[@]+"${extra[@]}"} \
-    go test ./internal/provider/... -count=1 -json -parallel "$PARALLEL" -timeout 60m ${TESTARGS:-} \
+    go test ./internal/provider/... -count=1 -json -parallel "$PARALLEL" -timeout "$TIMEOUT" ${TESTARGS:-} \
     >"$json" 2>"$log" || rc=$?
   took=$((SECONDS - start))
   # The readable log: every test's output, as `go test -v` prints it.
