@@ -2,6 +2,7 @@ package orka
 
 import (
 	"context"
+	"math"
 	"net/http"
 )
 
@@ -49,4 +50,13 @@ func (c *Client) DeleteVMConfig(ctx context.Context, name string) error {
 		return err
 	}
 	return c.send(ctx, http.MethodDelete, routeVMConfig(name), nil)
+}
+
+// DerivedMemoryGiB is the memory Orka gives a VM config with cpu CPUs and no memory of its
+// own. [ASSUMED] orka-api.md §4: cpu × 1.5 GiB, rounded to 0.1 GiB as Orka rounds every
+// memory. MacStadium documents neither the formula nor whether it depends on the node, so use
+// it only where a wrong answer costs nothing (to leave a value out of generated
+// configuration when it equals what Orka would give anyway).
+func DerivedMemoryGiB(cpu int) float64 {
+	return math.Round(float64(cpu)*1.5*10) / 10
 }

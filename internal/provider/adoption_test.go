@@ -246,7 +246,7 @@ func makeTeamByHand(t *testing.T, e *testEnv) teamEstate {
 	must(e.client.MoveNode(ctx, orka.DefaultNamespace, "mini-arm-3", est.ns))
 	_, err := e.client.CreateVMConfig(ctx, orka.VMConfig{Name: est.cfg, Image: "90gbsonomassd.orkasi", CPU: 4})
 	must(err)
-	_, err = e.client.CreateVMConfig(ctx, orka.VMConfig{Name: est.pinCfg, Image: "90gbsonomassd.orkasi", CPU: 4, NodeName: "mini-arm-2"})
+	_, err = e.client.CreateVMConfig(ctx, orka.VMConfig{Name: est.pinCfg, Image: "90gbsonomassd.orkasi", CPU: 4, Memory: 8, NodeName: "mini-arm-2"})
 	must(err)
 	deploy(orka.DeployVMRequest{Name: est.pinned, VMConfig: est.pinCfg, Node: "mini-arm-3"})
 	// Another workspace's VMs fill mini-arm-2, so the scheduler puts built[0] on mini-arm-3.
@@ -315,8 +315,23 @@ list "orka_image_cache" "cache" {
 	}
 	// Nothing Orka decided, and no line for what is not set.
 	for _, unwanted := range []string{"custom_metadata", "reserved_ports", "cpu ", "memory ", "image ", "= null", "scheduler"} {
-		if vmBlocks := vmBlocksOf(gen); strings.Contains(vmBlocks, unwanted) {
+		if vmBlocks := blocksOf(gen, "orka_vm"); strings.Contains(vmBlocks, unwanted) {
 			t.Errorf("generated VMs carry %q:\n%s", unwanted, vmBlocks)
+		}
+	}
+	// The VM configs: what was chosen (image, cpu 4, the pin, the one config's own memory), no
+	// default and no memory Orka derived from cpu. (Terraform writes "= null" for the unset
+	// arguments that have no default at all, tag and node_name.)
+	cfgBlocks := blocksOf(gen, "orka_vm_config")
+	for _, unwanted := range []string{"scheduler", "vnc_console", "net_boost", "legacy_io", "gpu_passthrough", "tag_required", "arch", "revision", "display_"} {
+		if strings.Contains(cfgBlocks, unwanted) {
+			t.Errorf("generated VM configs carry %q:\n%s", unwanted, cfgBlocks)
+		}
+	}
+	for pattern, want := range map[string]int{`(?m)^\s*cpu\s*=\s*4$`: 2, `(?m)^\s*memory\s*=\s*8$`: 1, `(?m)^\s*memory\s*=`: 1,
+		`(?m)^\s*node_name\s*=\s*"mini-arm-2"$`: 1, `(?m)^\s*image\s*=\s*"90gbsonomassd.orkasi"$`: 2} {
+		if got := len(regexp.MustCompile(pattern).FindAllString(cfgBlocks, -1)); got != want {
+			t.Errorf("generated VM configs: %d lines match %s, want %d:\n%s", got, pattern, want, cfgBlocks)
 		}
 	}
 	if m := planLine.FindString(pool.run(false, "plan", "-input=false")); m != "Plan: 6 to import, 0 to add, 0 to change, 0 to destroy." {
@@ -394,11 +409,11 @@ list "orka_role_binding_subject" "subject" {
 	}
 }
 
-// vmBlocksOf is the orka_vm resource blocks of a generated file.
-func vmBlocksOf(gen string) string {
+// blocksOf is the resource blocks of one type in a generated file.
+func blocksOf(gen, typ string) string {
 	var b strings.Builder
 	for _, block := range strings.Split(gen, "\n}\n") {
-		if strings.Contains(block, `resource "orka_vm" `) {
+		if strings.Contains(block, `resource "`+typ+`" `) {
 			b.WriteString(block + "\n}\n")
 		}
 	}
