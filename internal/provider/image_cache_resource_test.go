@@ -369,6 +369,9 @@ type cacheVanisher struct {
 	from []string
 	stop chan struct{}
 	done chan struct{}
+	// started says whether run started the goroutine that closes done (a test skipped before
+	// its first step never does).
+	started bool
 	// readsAtLastRemoval is the provider's read count when the image was last removed.
 	readsAtLastRemoval int
 }
@@ -377,7 +380,12 @@ const cacheVanisherReadBudget = 15
 
 func newCacheVanisher(t *testing.T, e *testEnv, nodes ...string) *cacheVanisher {
 	v := &cacheVanisher{t: t, e: e, nodes: nodes, stop: make(chan struct{}), done: make(chan struct{})}
-	t.Cleanup(func() { close(v.stop); <-v.done })
+	t.Cleanup(func() {
+		close(v.stop)
+		if v.started {
+			<-v.done
+		}
+	})
 	return v
 }
 
@@ -440,6 +448,7 @@ func (v *cacheVanisher) unblock() {
 // run removes the image after each of the provider's first rounds adds has been seen, then
 // calls after (in the background).
 func (v *cacheVanisher) run(rounds int, after func()) {
+	v.started = true
 	go func() {
 		defer close(v.done)
 		for n := 1; n <= rounds; n++ {
