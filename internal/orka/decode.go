@@ -18,6 +18,7 @@ import (
 	"fmt"
 	"math"
 	"reflect"
+	"regexp"
 	"strconv"
 	"strings"
 )
@@ -248,28 +249,46 @@ func normalize(v any, t reflect.Type, field string, memory bool) (any, error) {
 }
 
 // ParseMemoryGiB reads a memory size in GiB: a bare number (GiB, as Orka's VM configs use) or
-// a Kubernetes quantity with a binary (Ki, Mi, Gi, Ti) or decimal (k, M, G, T) suffix.
+// a Kubernetes quantity, as Orka reports memory ("4.80Gi", "31.23G"): a number with a binary
+// suffix (Ki, Mi, Gi, Ti, Pi, Ei: powers of 1024), a decimal one (k, M, G, T, P, E: powers of
+// 1000) or a decimal exponent ("1e9"). Nothing else is read: no sign, no space inside
+// ("4.80 Gi"), no suffix after an exponent ("1e3Mi"), no other suffix ("4K", "4GB").
 func ParseMemoryGiB(q string) (float64, error) {
-	s := strings.TrimSpace(q)
-	units := []struct {
-		suffix string
-		bytes  float64
-	}{
-		{"Ki", 1 << 10}, {"Mi", 1 << 20}, {"Gi", 1 << 30}, {"Ti", 1 << 40},
-		{"k", 1e3}, {"K", 1e3}, {"M", 1e6}, {"G", 1e9}, {"T", 1e12},
-	}
-	scale := float64(1 << 30) // a bare number is GiB
-	for _, u := range units {
-		if strings.HasSuffix(s, u.suffix) {
-			s, scale = strings.TrimSuffix(s, u.suffix), u.bytes
-			break
-		}
-	}
-	n, err := strconv.ParseFloat(strings.TrimSpace(s), 64)
-	if err != nil || n < 0 || math.IsInf(n, 0) || math.IsNaN(n) {
+	m := memoryQuantity.FindStringSubmatch(strings.TrimSpace(q))
+	if m == nil {
 		return 0, fmt.Errorf("%q is not a memory size", q)
 	}
-	return n * scale / (1 << 30), nil
+	n, err := strconv.ParseFloat(m[1], 64)
+	if err != nil {
+		return 0, fmt.Errorf("%q is not a memory size", q)
+	}
+	var bytes float64
+	switch suffix := m[2]; {
+	case suffix == "":
+		return n, nil // a bare number is GiB
+	case len(suffix) > 1 && (suffix[0] == 'e' || suffix[0] == 'E') && suffix[1] != 'i':
+		exp, err := strconv.Atoi(suffix[1:])
+		if err != nil {
+			return 0, fmt.Errorf("%q is not a memory size", q)
+		}
+		bytes = n * math.Pow(10, float64(exp))
+	default:
+		bytes = n * memorySuffixes[suffix]
+	}
+	if math.IsInf(bytes, 0) {
+		return 0, fmt.Errorf("%q is not a memory size", q)
+	}
+	return bytes / (1 << 30), nil
+}
+
+// memoryQuantity is a memory size: digits with an optional fraction, then an optional suffix
+// or decimal exponent.
+var memoryQuantity = regexp.MustCompile(`^([0-9]+(?:\.[0-9]*)?|\.[0-9]+)(Ki|Mi|Gi|Ti|Pi|Ei|k|M|G|T|P|E|[eE][+-]?[0-9]+)?$`)
+
+// memorySuffixes are the bytes each suffix of a Kubernetes quantity stands for.
+var memorySuffixes = map[string]float64{
+	"Ki": 1 << 10, "Mi": 1 << 20, "Gi": 1 << 30, "Ti": 1 << 40, "Pi": 1 << 50, "Ei": 1 << 60,
+	"k": 1e3, "M": 1e6, "G": 1e9, "T": 1e12, "P": 1e15, "E": 1e18,
 }
 
 func memoryGiB(v any) (float64, error) {

@@ -190,3 +190,22 @@ func TestFindNode(t *testing.T) {
 		t.Fatalf("n3: %v", err)
 	}
 }
+
+// ParseMemoryGiB reads the Kubernetes quantities Orka reports and bare GiB, and nothing else.
+func TestParseMemoryGiB(t *testing.T) {
+	for q, want := range map[string]float64{
+		"6": 6, "4.8": 4.8, ".5": 0.5, "4.": 4, "4.80Gi": 4.8, "6144Mi": 6, "1048576Ki": 1, "1Ti": 1024, "1Pi": 1 << 20,
+		"31.23G": 31.23e9 / (1 << 30), "6k": 6e3 / (1 << 30), "1E": 1e18 / (1 << 30), "6e9": 6e9 / (1 << 30),
+		"6E+9": 6e9 / (1 << 30), " 2Gi ": 2, "0": 0,
+	} {
+		if got, err := ParseMemoryGiB(q); err != nil || math.Abs(got-want) > 1e-9 {
+			t.Errorf("ParseMemoryGiB(%q) = %v, %v; want %v", q, got, err, want)
+		}
+	}
+	for _, q := range []string{"", " ", "Gi", "lots", "-1Gi", "+1Gi", "4.80 Gi", "1e3Mi", "4K", "4GB", "4gi", "1..2",
+		"NaN", "Inf", "0x10", "1e999", "1_000Mi"} {
+		if got, err := ParseMemoryGiB(q); err == nil || !strings.Contains(err.Error(), "not a memory size") {
+			t.Errorf("ParseMemoryGiB(%q) = %v, %v; want an error", q, got, err)
+		}
+	}
+}

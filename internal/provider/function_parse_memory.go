@@ -27,8 +27,10 @@ func (f *parseMemoryFunction) Definition(_ context.Context, _ function.Definitio
 		Summary: "An Orka memory quantity as a number of GiB",
 		MarkdownDescription: "Converts a memory quantity as Orka reports it (a node's `31.23G`, a VM's `4.80Gi`) into " +
 			"a number of GiB, the unit of the `memory` arguments of `orka_vm` and `orka_vm_config`. Binary suffixes " +
-			"(`Ki`, `Mi`, `Gi`, `Ti`) are powers of 1024, decimal ones (`k`, `M`, `G`, `T`) powers of 1000, as in " +
-			"Kubernetes, so `31.23G` is about 29.09 GiB; a bare number is already GiB. The result is exact: pass it " +
+			"(`Ki`, `Mi`, `Gi`, `Ti`, `Pi`, `Ei`) are powers of 1024, decimal ones (`k`, `M`, `G`, `T`, `P`, `E`) powers " +
+			"of 1000 and an exponent (`6e9`) counts bytes, as in Kubernetes quantities, so `31.23G` is about 29.09 GiB; " +
+			"a bare number is already GiB. Anything else is an error: a sign, a space inside (`4.80 Gi`), a suffix " +
+			"after an exponent, or another suffix (`4GB`, `4K`). The result is exact: pass it " +
 			"to `round_memory` for the 0.1 GiB step Orka keeps. Needs Terraform 1.8 or later, or OpenTofu 1.7 or later.",
 		Parameters: []function.Parameter{
 			function.StringParameter{
@@ -49,7 +51,8 @@ func (f *parseMemoryFunction) Run(ctx context.Context, req function.RunRequest, 
 	gib, err := orka.ParseMemoryGiB(quantity)
 	if err != nil {
 		resp.Error = function.NewArgumentFuncError(0, "quantity: "+err.Error()+": write a number of GiB, or a "+
-			"number with one of the suffixes Ki, Mi, Gi, Ti (powers of 1024) or k, M, G, T (powers of 1000)")
+			"number with one of the suffixes Ki, Mi, Gi, Ti, Pi, Ei (powers of 1024) or k, M, G, T, P, E (powers "+
+			"of 1000), with no space before it")
 		return
 	}
 	resp.Error = resp.Result.Set(ctx, gib)

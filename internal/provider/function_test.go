@@ -53,7 +53,7 @@ func TestUpgradeEffectsFunctionRun(t *testing.T) {
 
 func TestParseMemoryFunctionRun(t *testing.T) {
 	for q, want := range map[string]float64{
-		"31.23G": 31.23e9 / (1 << 30), "4.80Gi": 4.8, "512Mi": 0.5, "6": 6, "1Ti": 1024, " 2Gi ": 2,
+		"31.23G": 31.23e9 / (1 << 30), "4.80Gi": 4.8, "512Mi": 0.5, "6": 6, "1Ti": 1024, " 2Gi ": 2, "6e9": 6e9 / (1 << 30),
 	} {
 		got, ferr := runFunction(t, NewParseMemoryFunction(), types.StringValue(q), types.Float64Unknown())
 		if ferr != nil {
@@ -63,7 +63,7 @@ func TestParseMemoryFunctionRun(t *testing.T) {
 			t.Errorf("parse_memory(%q) = %v, want %v", q, g, want)
 		}
 	}
-	for _, q := range []string{"", "lots", "-1Gi", "4GB"} {
+	for _, q := range []string{"", "lots", "-1Gi", "4GB", "4.80 Gi", "1e3Mi", "4K", "Gi", "1..2", "NaN", "Inf"} {
 		if _, ferr := runFunction(t, NewParseMemoryFunction(), types.StringValue(q), types.Float64Unknown()); ferr == nil ||
 			!strings.Contains(ferr.Text, "quantity:") {
 			t.Errorf("parse_memory(%q): got %v, want an error naming the argument", q, ferr)

@@ -8,7 +8,6 @@ import (
 	"maps"
 	"math"
 	"slices"
-	"strconv"
 	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
@@ -261,29 +260,14 @@ func portValue(p *int) types.Int64 {
 	return types.Int64Value(int64(*p))
 }
 
-// parseGiB reads a Kubernetes-style memory quantity ("4.80Gi", "6G", "512Mi", "6") as GiB.
+// parseGiB reads a memory quantity ("4.80Gi", "6G", "512Mi", "6") as GiB to 0.01, as the
+// client reads it (orka.ParseMemoryGiB).
 func parseGiB(q string) (float64, error) {
-	q = strings.TrimSpace(q)
-	units := []struct {
-		suffix string
-		gib    float64
-	}{
-		{"Gi", 1}, {"G", 1e9 / (1 << 30)}, {"Mi", 1.0 / 1024}, {"M", 1e6 / (1 << 30)}, {"Ti", 1024},
-	}
-	for _, u := range units {
-		if strings.HasSuffix(q, u.suffix) {
-			n, err := strconv.ParseFloat(strings.TrimSuffix(q, u.suffix), 64)
-			if err != nil {
-				return 0, err
-			}
-			return roundTo(n*u.gib, 2), nil
-		}
-	}
-	n, err := strconv.ParseFloat(q, 64)
+	n, err := orka.ParseMemoryGiB(q)
 	if err != nil {
-		return 0, fmt.Errorf("unknown memory quantity %q", q)
+		return 0, err
 	}
-	return n, nil
+	return roundTo(n, 2), nil
 }
 
 func roundTo(f float64, places int) float64 {
