@@ -275,8 +275,15 @@ func (c *Client) do(ctx context.Context, cl call) ([]byte, error) {
 	if ae, ok := AsAPIError(err); ok && ae.Credential != nil {
 		ae.Credential.Renewed = true
 	}
+	if a, ok := c.source.(tokenAcceptor); ok && err == nil {
+		a.accepted(fresh.Value)
+	}
 	return body, err
 }
+
+// tokenAcceptor is a token source told that Orka accepted the token sent again after a 401:
+// that 401 was a stray one.
+type tokenAcceptor interface{ accepted(token string) }
 
 // send1 sends a call with one token (and the transport retries) and returns the 2xx body.
 func (c *Client) send1(ctx context.Context, cl call, payload []byte, tok Token) ([]byte, error) {

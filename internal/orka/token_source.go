@@ -61,7 +61,19 @@ type renewingSource struct {
 	mu  sync.Mutex
 	cur Token
 	ok  bool // cur holds a token that Orka has not rejected
+	// rejected is the last token Orka rejected. When minting again gives that same token
+	// (a command that keeps printing it, credentials nobody renewed), it is still sent once
+	// more, since a 401 may be a stray one, but until sameUntil a further 401 to it neither
+	// mints again nor resends: every failing request would otherwise run the command again.
+	rejected  string
+	same      string
+	sameUntil time.Time
 }
+
+// sameTokenPause is how long a source that minted again only the token Orka had just
+// rejected is left alone before a 401 makes it mint once more (someone may renew the
+// credential behind it meanwhile).
+const sameTokenPause = time.Minute
 
 func (s *renewingSource) Token(ctx context.Context) (Token, error) {
 	s.mu.Lock()
@@ -76,17 +88,34 @@ func (s *renewingSource) Token(ctx context.Context) (Token, error) {
 	// A token that is already within renewBefore of its expiry is still used for this
 	// request: minting again at once would give one just as short.
 	s.cur, s.ok = t, true
+	if t.Value == s.rejected {
+		s.same, s.sameUntil = t.Value, s.now().Add(sameTokenPause)
+	}
 	return t, nil
 }
 
 func (s *renewingSource) Renew(rejected string) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if rejected == s.same && s.now().Before(s.sameUntil) {
+		// Minting again gave this very token a moment ago: the 401 stands.
+		return false
+	}
 	if s.cur.Value == rejected {
-		s.ok = false
+		s.ok, s.rejected = false, rejected
 	}
 	// Either the rejected token is dropped now or another request already replaced it.
 	return true
+}
+
+// accepted is told that Orka accepted token when it was sent again after a 401: the 401 was
+// a stray one, so a later 401 to that token may mint again at once.
+func (s *renewingSource) accepted(token string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.same == token {
+		s.same = ""
+	}
 }
 
 func (s *renewingSource) Current() string {

@@ -300,3 +300,91 @@ func jwtWith(t *testing.T, payload string) string {
 	enc := base64.RawURLEncoding
 	return enc.EncodeToString([]byte(`{"alg":"none"}`)) + "." + enc.EncodeToString([]byte(payload)) + ".sig"
 }
+
+// settableTokenScript writes a script that counts its runs and prints the contents of a file
+// the test changes, and returns the script, a setter and the run counter.
+func settableTokenScript(t *testing.T, first string) (cmd string, set func(string), runs func() int) {
+	t.Helper()
+	file := filepath.Join(t.TempDir(), "token")
+	set = func(tok string) {
+		if err := os.WriteFile(file, []byte(tok+"\n"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	set(first)
+	cmd, runs = tokenScript(t, "unused")
+	body := "#!/bin/sh\nn=$(cat \"$RUNS_FILE\" 2>/dev/null || echo 0)\necho $((n+1)) > \"$RUNS_FILE\"\ncat '" + file + "'\n"
+	if err := os.WriteFile(cmd, []byte(body), 0o700); err != nil { //nolint:gosec // a test script must be executable
+		t.Fatal(err)
+	}
+	return cmd, set, runs
+}
+
+// A command that keeps printing the token Orka rejects runs twice (the first token, and once
+// more after the first 401), not once per failing request, until a minute has passed; the
+// token it printed again is still sent once more, in case the 401 was a stray one.
+func TestExecTokenSource_sameRejectedTokenNotMintedPerRequest(t *testing.T) {
+	clock := &fakeClock{t: time.Date(2026, 12, 6, 12, 0, 0, 0, time.UTC)}
+	cmd, set, runs := settableTokenScript(t, "revoked")
+	src, err := NewExecTokenSource(ExecConfig{Command: cmd, Now: clock.now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	fs, seen := acceptOnly(t, func(tok string) bool { return tok == "renewed" })
+	c := newTestClient(t, fs.URL, func(cfg *Config) { cfg.Token = ""; cfg.TokenSource = src })
+	ctx := context.Background()
+	for i := range 10 {
+		_, err := c.ListNamespaces(ctx)
+		if !IsUnauthorized(err) {
+			t.Fatalf("request %d: %v, want a 401", i+1, err)
+		}
+	}
+	if runs() != 2 {
+		t.Errorf("the command ran %d times for 10 rejected requests, want 2", runs())
+	}
+	if n := len(seen()); n != 11 {
+		t.Errorf("%d requests sent, want 11 (the first one twice, the others once)", n)
+	}
+	// A minute later, someone has renewed the credential behind the command: the next 401
+	// runs it again, and the request goes through with the new token.
+	set("renewed")
+	clock.add(sameTokenPause)
+	if _, err := c.ListNamespaces(ctx); err != nil {
+		t.Fatalf("a minute later, with a renewed credential: %v", err)
+	}
+	if runs() != 3 {
+		t.Errorf("the command ran %d times, want 3", runs())
+	}
+}
+
+// A stray 401 (the same token works when sent again) does not keep the source from minting at
+// once when the token is really revoked later.
+func TestExecTokenSource_strayRejectionForgotten(t *testing.T) {
+	clock := &fakeClock{t: time.Date(2026, 12, 6, 12, 0, 0, 0, time.UTC)}
+	cmd, set, runs := settableTokenScript(t, "first")
+	src, err := NewExecTokenSource(ExecConfig{Command: cmd, Now: clock.now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var mu sync.Mutex
+	calls := 0
+	fs, _ := acceptOnly(t, func(tok string) bool {
+		mu.Lock()
+		defer mu.Unlock()
+		calls++
+		// The first request is refused once by mistake; from the third on, "first" is revoked.
+		return (tok == "first" && calls == 2) || tok == "second"
+	})
+	c := newTestClient(t, fs.URL, func(cfg *Config) { cfg.Token = ""; cfg.TokenSource = src })
+	ctx := context.Background()
+	if _, err := c.ListNamespaces(ctx); err != nil {
+		t.Fatalf("a stray 401 should be overcome by sending the token again: %v", err)
+	}
+	set("second")
+	if _, err := c.ListNamespaces(ctx); err != nil {
+		t.Fatalf("the revoked token should be replaced at once: %v", err)
+	}
+	if runs() != 3 {
+		t.Errorf("the command ran %d times, want 3", runs())
+	}
+}

@@ -244,7 +244,9 @@ func execAttribute() schema.Attribute {
 			"or a Kubernetes `ExecCredential` JSON object (`status.token`, and `status.expirationTimestamp` when " +
 			"the token expires). The token is kept until a minute before its expiry (an `ExecCredential`'s " +
 			"`expirationTimestamp`, else the token's JWT `exp`) and the command is run again then, and whenever " +
-			"Orka rejects the token (HTTP 401), before the request is sent once more. The token never appears in " +
+			"Orka rejects the token (HTTP 401), before the request is sent once more. When that run prints the " +
+			"rejected token again, further 401s to it run the command again only after a minute, not once per " +
+			"request. The token never appears in " +
 			"logs or messages. Conflicts with `token`, with a non-empty `" + envToken + "` environment variable " +
 			"(when moving a Terraform Cloud workspace to `exec`, delete its `" + envToken + "` variable) and " +
 			"with `eks`.",
