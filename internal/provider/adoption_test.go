@@ -276,6 +276,7 @@ var planLine = regexp.MustCompile(`(?m)^Plan: .*$`)
 // collections. After an infrastructure upgrade, with CI holding part of the node a VM ran on,
 // one apply per directory puts everything back, each VM wherever there is room.
 func TestAccAdopt_generatedFilesPerWorkspace(t *testing.T) {
+	skipEngineBelow(t, tfversion.Version1_14_0, "terraform query")
 	e := newTestEnv(t, orkasim.Options{Nodes: 3})
 	e.needSim(t)
 	est := makeTeamByHand(t, e)
@@ -491,6 +492,7 @@ list "orka_vm" "found" {
 // The guide's rewritten files (for_each keyed by each object's own name) import the estate
 // they describe with imports only, and plan nothing after the apply.
 func TestAccAdopt_guideLayout(t *testing.T) {
+	skipEngineBelow(t, tfversion.Version1_12_0, "import blocks by identity")
 	e := newTestEnv(t, orkasim.Options{Nodes: 2})
 	e.needSim(t)
 	ctx := testContext(t)

@@ -7,10 +7,12 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/hashicorp/go-hclog"
+	"github.com/hashicorp/go-version"
 	"github.com/hashicorp/go-plugin"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6/tf6server"
 )
@@ -130,4 +132,42 @@ func (c *tfCLI) providerBlock() string {
   }
 }
 ` + c.e.config("")
+}
+
+// engineVersions caches the version each engine binary reports.
+var engineVersions sync.Map // binary path -> *version.Version
+
+// skipEngineBelow skips the test on an engine older than min, naming what it needs, as
+// tfversion.SkipBelow does for plugin-testing's own tests (OpenTofu reports its own version,
+// so it is skipped below its own releases of the feature as well). Without TF_ACC it does
+// nothing: the CLI tests skip themselves then.
+func skipEngineBelow(t *testing.T, min *version.Version, what string) {
+	t.Helper()
+	bin := os.Getenv("TF_ACC_TERRAFORM_PATH")
+	if os.Getenv("TF_ACC") == "" || bin == "" {
+		return
+	}
+	v, ok := engineVersions.Load(bin)
+	if !ok {
+		cmd := exec.Command(bin, "version", "-json") //nolint:gosec // the test's own terraform
+		cmd.Env = append(os.Environ(), "TF_CLI_CONFIG_FILE="+os.DevNull, "CHECKPOINT_DISABLE=1")
+		out, err := cmd.Output()
+		if err != nil {
+			t.Fatalf("%s version -json: %v", bin, err)
+		}
+		var report struct {
+			Version string `json:"terraform_version"`
+		}
+		if err := json.Unmarshal(out, &report); err != nil {
+			t.Fatalf("%s version -json: %v: %s", bin, err, out)
+		}
+		parsed, err := version.NewVersion(report.Version)
+		if err != nil {
+			t.Fatalf("%s version -json: %v", bin, err)
+		}
+		v, _ = engineVersions.LoadOrStore(bin, parsed.Core())
+	}
+	if got := v.(*version.Version); got.LessThan(min) {
+		t.Skipf("Terraform CLI version %s is below minimum version %s: skipping test (%s)", got, min, what)
+	}
 }

@@ -79,6 +79,7 @@ list "orka_image" "mine" {
 // The configuration `terraform query -generate-config-out` writes for a node and an image
 // imports them with no change: the plan imports, and changes nothing in Orka.
 func TestAccNodeImageList_generatedConfigImports(t *testing.T) {
+	skipEngineBelow(t, tfversion.Version1_14_0, "terraform query")
 	e := newTestEnv(t, orkasim.Options{Minute: actionSimOptions.Minute, Nodes: 3})
 	e.needSim(t)
 	c := newTFCLI(t, e)
