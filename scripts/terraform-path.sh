@@ -2,14 +2,15 @@
 # Prints the absolute path of the Terraform CLI that the tests, the docs and the demo use.
 #
 # ORKA_TERRAFORM, when set, is used as is (the engine matrix sets it to each engine in turn).
-# Otherwise: the terraform on PATH when it is at least $MIN (the first release with list
-# resources, `terraform query` and actions, so that no acceptance test is skipped); else
-# Terraform $PINNED, built once from the Go module proxy into a cache outside the clone by
-# scripts/engine.sh (about seven minutes on two cores, then instant for every clone).
+# Otherwise: the terraform on PATH when it is at least $MIN (the first release whose action
+# triggers take before_destroy, after list resources, `terraform query` and actions in 1.14, so
+# that no acceptance test is skipped); else Terraform $PINNED, built once from the Go module
+# proxy into a cache outside the clone by scripts/engine.sh (about nine and a half minutes of
+# CPU, then instant for every clone).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
-MIN=1.14.0
-PINNED=1.14.9
+MIN=1.16.0
+PINNED=1.16.4
 
 if [ -n "${ORKA_TERRAFORM:-}" ]; then
   [ -x "$ORKA_TERRAFORM" ] || { echo "ORKA_TERRAFORM=$ORKA_TERRAFORM is not an executable" >&2; exit 1; }
