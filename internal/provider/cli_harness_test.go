@@ -137,11 +137,11 @@ func (c *tfCLI) providerBlock() string {
 // engineVersions caches the version each engine binary reports.
 var engineVersions sync.Map // binary path -> *version.Version
 
-// skipEngineBelow skips the test on an engine older than min, naming what it needs, as
+// skipEngineBelow skips the test on an engine older than least, naming what it needs, as
 // tfversion.SkipBelow does for plugin-testing's own tests (OpenTofu reports its own version,
 // so it is skipped below its own releases of the feature as well). Without TF_ACC it does
 // nothing: the CLI tests skip themselves then.
-func skipEngineBelow(t *testing.T, min *version.Version, what string) {
+func skipEngineBelow(t *testing.T, least *version.Version, what string) {
 	t.Helper()
 	bin := os.Getenv("TF_ACC_TERRAFORM_PATH")
 	if os.Getenv("TF_ACC") == "" || bin == "" {
@@ -167,7 +167,7 @@ func skipEngineBelow(t *testing.T, min *version.Version, what string) {
 		}
 		v, _ = engineVersions.LoadOrStore(bin, parsed.Core())
 	}
-	if got := v.(*version.Version); got.LessThan(min) {
-		t.Skipf("Terraform CLI version %s is below minimum version %s: skipping test (%s)", got, min, what)
+	if got := v.(*version.Version); got.LessThan(least) {
+		t.Skipf("Terraform CLI version %s is below minimum version %s: skipping test (%s)", got, least, what)
 	}
 }
