@@ -109,12 +109,16 @@ func (s *renewingSource) Renew(rejected string) bool {
 }
 
 // accepted is told that Orka accepted token when it was sent again after a 401: the 401 was
-// a stray one, so a later 401 to that token may mint again at once.
+// a stray one, so a later 401 to that token may mint again at once, and minting it again later
+// (at its expiry) is no sign of a rejected credential.
 func (s *renewingSource) accepted(token string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.same == token {
 		s.same = ""
+	}
+	if s.rejected == token {
+		s.rejected = ""
 	}
 }
 
