@@ -263,17 +263,17 @@ func ParseMemoryGiB(q string) (float64, error) {
 		return 0, fmt.Errorf("%q is not a memory size", q)
 	}
 	var bytes float64
-	switch suffix := m[2]; {
-	case suffix == "":
-		return n, nil // a bare number is GiB
-	case len(suffix) > 1 && (suffix[0] == 'e' || suffix[0] == 'E') && suffix[1] != 'i':
-		exp, err := strconv.Atoi(suffix[1:])
+	switch suffix, exponent := m[2], m[3]; {
+	case exponent != "":
+		exp, err := strconv.Atoi(exponent)
 		if err != nil {
 			return 0, fmt.Errorf("%q is not a memory size", q)
 		}
 		bytes = n * math.Pow(10, float64(exp))
-	default:
+	case suffix != "":
 		bytes = n * memorySuffixes[suffix]
+	default:
+		return n, nil // a bare number is GiB
 	}
 	if math.IsInf(bytes, 0) {
 		return 0, fmt.Errorf("%q is not a memory size", q)
@@ -281,9 +281,9 @@ func ParseMemoryGiB(q string) (float64, error) {
 	return bytes / (1 << 30), nil
 }
 
-// memoryQuantity is a memory size: digits with an optional fraction, then an optional suffix
-// or decimal exponent.
-var memoryQuantity = regexp.MustCompile(`^([0-9]+(?:\.[0-9]*)?|\.[0-9]+)(Ki|Mi|Gi|Ti|Pi|Ei|k|M|G|T|P|E|[eE][+-]?[0-9]+)?$`)
+// memoryQuantity is a memory size: digits with an optional fraction (1), then an optional
+// suffix (2) or decimal exponent (3).
+var memoryQuantity = regexp.MustCompile(`^([0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:(Ki|Mi|Gi|Ti|Pi|Ei|k|M|G|T|P|E)|[eE]([+-]?[0-9]+))?$`)
 
 // memorySuffixes are the bytes each suffix of a Kubernetes quantity stands for.
 var memorySuffixes = map[string]float64{
